@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: MIT
+#include "cli/commands.hpp"
+#include "cli/output_dir.hpp"
+#include "cli/signals.hpp"
+
+#include "engine/discovery.hpp"
+#include "engine/history.hpp"
+#include "engine/orchestrator.hpp"
+#include "report/console.hpp"
+#include "report/junit.hpp"
+#include "report/timeline.hpp"
+#include "util/logging.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <ctime>
+#include <future>
+#include <random>
+#include <unistd.h>
+
+namespace offload::cli {
+namespace {
+
+std::string new_run_id() {
+  static const char alphabet[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+  std::random_device rd;
+  std::string id;
+  for (int i = 0; i < 6; ++i) {
+    id += alphabet[rd() % (sizeof(alphabet) - 1)];
+  }
+  return id;
+}
+
+std::string local_timestamp() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  return buf;
+}
+
+std::string host_name() {
+  char buf[256] = {};
+  ::gethostname(buf, sizeof buf - 1);
+  return buf;
+}
+
+Result<std::map<std::string, std::string>> parse_env_flags(const std::vector<std::string>& flags) {
+  std::map<std::string, std::string> env;
+  for (const auto& f : flags) {
+    const auto eq = f.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return make_error("--env '", f, "': expected KEY=VALUE");
+    }
+    env[f.substr(0, eq)] = f.substr(eq + 1);
+  }
+  return env;
+}
+
+Result<engine::SchedulePolicy> parse_policy(const std::string& text) {
+  if (text == "dynamic") {
+    return engine::SchedulePolicy::Dynamic;
+  }
+  if (text == "static") {
+    return engine::SchedulePolicy::Static;
+  }
+  return make_error("--schedule '", text, "': expected 'dynamic' or 'static'");
+}
+
+void print_collected(const std::vector<engine::TestCase>& tests, const std::vector<config::Group>& groups) {
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    std::printf("\nGroup '%s':\n", groups[g].name.c_str());
+    for (const auto& t : tests) {
+      if (t.group == g) {
+        std::printf("  %s\n", t.id.c_str());
+      }
+    }
+  }
+}
+
+int exit_code_for(const engine::RunOutcome& out) {
+  if (out.interrupted) {
+    return k_exit_interrupted;
+  }
+  bool flaky = false;
+  for (const auto& r : out.records) {
+    if (r.verdict == engine::Verdict::Failed || r.verdict == engine::Verdict::NotRun) {
+      return k_exit_failed;
+    }
+    flaky = flaky || r.verdict == engine::Verdict::Flaky;
+  }
+  return flaky ? k_exit_flaky : k_exit_ok;
+}
+
+void remember_durations(engine::History& history, const std::vector<engine::TestRecord>& records) {
+  for (const auto& r : records) {
+    for (const auto& a : r.attempts) {
+      // Only attempts that ran to a result say how long the test takes.
+      if (a.result == engine::AttemptResult::Passed || a.result == engine::AttemptResult::Failed ||
+          a.result == engine::AttemptResult::TimedOut) {
+        history.add(r.test.id, a.duration_secs);
+      }
+    }
+  }
+}
+
+// Reports go out even for an interrupted run: a partial report beats none.
+void write_reports(const Context& ctx, const engine::RunOutcome& out, const std::filesystem::path& dir,
+                   bool trace, engine::History& history) {
+  if (ctx.config.report.junit) {
+    std::vector<std::string> group_names;
+    for (const auto& g : ctx.config.groups) {
+      group_names.push_back(g.name);
+    }
+    report::RunInfo info;
+    info.wall_secs = out.wall_secs;
+    info.timestamp = local_timestamp();
+    info.hostname = host_name();
+    if (auto st = report::write_junit(dir / ctx.config.report.junit_file, out.records, group_names, out.strays, info);
+        !st) {
+      util::report_error(st.error().message);
+    }
+  }
+  if (auto st = report::write_timeline_svg(dir / "timeline.svg", out.sandboxes, out.batches, out.wall_secs); !st) {
+    spdlog::warn("{}", st.error().message);
+  }
+  if (trace) {
+    if (auto st = report::write_trace(dir / "trace.json", out.sandboxes, out.batches, out.phases); !st) {
+      spdlog::warn("{}", st.error().message);
+    } else {
+      std::fprintf(stderr, "offload: trace written to %s\n", (dir / "trace.json").c_str());
+    }
+  }
+  remember_durations(history, out.records);
+  if (auto st = history.save(dir); !st) {
+    spdlog::warn("{}", st.error().message);
+  }
+}
+
+} // namespace
+
+void add_run_options(po::options_description& desc) {
+  desc.add_options()
+      ("parallel,p", po::value<int64_t>(), "number of sandboxes (overrides offload.max_parallel)")
+      ("collect-only", "discover the tests and list them, run nothing")
+      ("copy-dir", po::value<std::vector<std::string>>()->composing(),
+       "LOCAL:REMOTE directory to copy into each sandbox image (repeatable)")
+      ("env", po::value<std::vector<std::string>>()->composing(),
+       "KEY=VALUE for every test command (repeatable; wins over the config)")
+      ("no-cache", "build the sandbox image afresh instead of reusing a cached one")
+      ("fail-fast", "stop at the first test that fails for good")
+      ("schedule", po::value<std::string>()->default_value("dynamic"),
+       "dynamic (shared queue, retries on demand) or static (one batch per sandbox)")
+      ("trace", "write a Chrome/Perfetto trace of the run to <output_dir>/trace.json");
+}
+
+int cmd_run(const GlobalOptions& global, const po::variables_map& vm) {
+  process::CancelToken interrupt;
+  report::Console console(report::Console::detect_mode(), global.verbosity > 0);
+  const InterruptGuard guard(interrupt, [&console] {
+    console.message("interrupted: stopping every sandbox and writing what finished (Ctrl-C again quits at once)");
+  });
+
+  auto ctx = load_context(global);
+  if (!ctx) {
+    util::report_error(ctx.error().message);
+    return k_exit_failed;
+  }
+  auto env = parse_env_flags(vm.count("env") ? vm["env"].as<std::vector<std::string>>() : std::vector<std::string>{});
+  auto policy = parse_policy(vm["schedule"].as<std::string>());
+  if (!env || !policy) {
+    util::report_error(!env ? env.error().message : policy.error().message);
+    return k_exit_failed;
+  }
+  std::vector<std::string> copy_dirs;
+  if (vm.count("copy-dir")) {
+    copy_dirs = vm["copy-dir"].as<std::vector<std::string>>();
+    for (const auto& spec : copy_dirs) {
+      if (spec.find(':') == std::string::npos) {
+        util::report_error("--copy-dir '" + spec + "': expected LOCAL:REMOTE");
+        return k_exit_failed;
+      }
+    }
+  }
+  const auto& cfg = ctx->config;
+  int64_t sandboxes = cfg.offload.max_parallel;
+  if (vm.count("parallel")) {
+    sandboxes = vm["parallel"].as<int64_t>();
+    if (sandboxes < 1) {
+      util::report_error("--parallel " + std::to_string(sandboxes) + ": expected a number of sandboxes ≥ 1");
+      return k_exit_failed;
+    }
+  }
+
+  // The image build and discovery both take a while; they overlap.
+  const bool collect_only = vm.count("collect-only") > 0;
+  std::future<Result<std::optional<std::string>>> image;
+  if (!collect_only) {
+    image = std::async(std::launch::async, [&] { return ctx->provider->prepare(vm.count("no-cache") > 0, copy_dirs, interrupt); });
+  }
+  std::fprintf(stderr, "offload: discovering tests...\n");
+  auto tests = engine::discover(*ctx->framework, cfg.groups, static_cast<std::size_t>(cfg.offload.max_parallel_collection),
+                                interrupt);
+  auto prepared = collect_only ? Result<std::optional<std::string>>(std::optional<std::string>()) : image.get();
+  if (!tests) {
+    util::report_error(tests.error().message);
+    return interrupt.cancelled() ? k_exit_interrupted : k_exit_failed;
+  }
+  std::fprintf(stderr, "offload: found %zu tests in %zu groups\n", tests->size(), cfg.groups.size());
+  if (collect_only) {
+    print_collected(*tests, cfg.groups);
+    return k_exit_ok;
+  }
+  if (!prepared) {
+    util::report_error(prepared.error().message);
+    return interrupt.cancelled() ? k_exit_interrupted : k_exit_failed;
+  }
+
+  const std::filesystem::path out_dir = cfg.report.output_dir;
+  if (auto st = prepare_output_dir(out_dir); !st) {
+    util::report_error(st.error().message);
+    return k_exit_failed;
+  }
+  auto history = engine::History::load(out_dir, out_dir / cfg.report.junit_file);
+
+  engine::RunOptions opt;
+  opt.sandboxes = static_cast<std::size_t>(sandboxes);
+  opt.timeout_secs = static_cast<double>(cfg.offload.test_timeout_secs);
+  opt.fail_fast = vm.count("fail-fast") > 0;
+  opt.policy = *policy;
+  opt.hedge = cfg.offload.impatiently_requeue_batches;
+  opt.output_dir = out_dir;
+  opt.env = *env;
+  opt.project_root = cfg.offload.sandbox_project_root;
+  opt.image_id = *prepared;
+  opt.run_id = new_run_id();
+  auto outcome = engine::orchestrate(*ctx->provider, *ctx->framework, *tests, cfg.groups, history, opt, interrupt,
+                                     console);
+  spdlog::info("scheduled with recorded durations for {} of {} tests (from {})", outcome.estimated_from_history,
+               tests->size(), history.source());
+  write_reports(*ctx, outcome, out_dir, vm.count("trace") > 0, history);
+  report::print_summary(stdout, outcome.records, outcome.wall_secs, outcome.strays.size(), out_dir.string(),
+                        outcome.interrupted);
+  return exit_code_for(outcome);
+}
+
+} // namespace offload::cli

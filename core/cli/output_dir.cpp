@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: MIT
+#include "cli/output_dir.hpp"
+
+namespace offload::cli {
+
+Status prepare_output_dir(const std::filesystem::path& dir) {
+  std::error_code ec;
+  for (const char* stale : {"logs", "results", "trace.json", "timeline.svg"}) {
+    std::filesystem::remove_all(dir / stale, ec);
+    if (ec) {
+      return make_error("cannot clear '", (dir / stale).string(), "': ", ec.message());
+    }
+  }
+  for (const char* sub : {"logs", "results"}) {
+    std::filesystem::create_directories(dir / sub, ec);
+    if (ec) {
+      return make_error("cannot create '", (dir / sub).string(), "': ", ec.message());
+    }
+  }
+  return {};
+}
+
+} // namespace offload::cli

@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "util/result.hpp"
+
+#include <filesystem>
+
+namespace offload::cli {
+
+/// Creates the output directory and clears what the previous run left in
+/// it (logs/, results/, trace.json, timeline.svg). The previous junit.xml
+/// and the duration history stay: the new run is scheduled with them.
+Status prepare_output_dir(const std::filesystem::path& dir);
+
+} // namespace offload::cli

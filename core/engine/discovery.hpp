@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "config/config.hpp"
+#include "engine/model.hpp"
+#include "plugin/instance.hpp"
+#include "process/cancel.hpp"
+
+#include <vector>
+
+namespace offload::engine {
+
+/// Discovers every group's tests, up to `parallel` groups at a time (0 = one
+/// per CPU), and returns them in group order. A test selected by two groups
+/// is an error naming both, so no test runs twice under different rules.
+Result<std::vector<TestCase>> discover(const plugin::Framework& framework, const std::vector<config::Group>& groups,
+                                       std::size_t parallel, const process::CancelToken& cancel);
+
+} // namespace offload::engine

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "util/result.hpp"
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace offload::engine {
+
+/// Recent durations per test ID, kept in the output directory between runs
+/// (offload-history.json), so a run is scheduled with what earlier runs
+/// measured. When no history exists yet, the previous junit.xml seeds it.
+class History {
+public:
+  static constexpr std::size_t k_samples = 10; ///< durations kept per test
+  static constexpr const char* k_file_name = "offload-history.json";
+
+  /// Reads `dir/offload-history.json`, else the durations in `fallback_junit`.
+  /// A damaged history file is ignored with a warning, never fatal.
+  static History load(const std::filesystem::path& dir, const std::filesystem::path& fallback_junit);
+
+  /// The median of the recent durations of `id`, or nullopt when unknown.
+  std::optional<double> estimate(const std::string& id) const;
+  void add(const std::string& id, double secs);
+  /// Written to a temporary file, then renamed over the old one.
+  Status save(const std::filesystem::path& dir) const;
+
+  std::size_t size() const { return m_samples.size(); }
+  /// Where the durations came from: "history", "junit.xml" or "nothing".
+  const std::string& source() const { return m_source; }
+
+private:
+  std::map<std::string, std::vector<double>> m_samples; ///< oldest first
+  std::string m_source = "nothing";
+};
+
+} // namespace offload::engine

@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: MIT
+#include "engine/orchestrator.hpp"
+
+#include "engine/batch_runner.hpp"
+#include "engine/tracker.hpp"
+#include "report/batch_log.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+namespace offload::engine {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr int k_create_attempts = 3;
+constexpr std::size_t k_infra_failures_before_replacing = 2;
+
+std::vector<SchedTest> scheduler_tests(const std::vector<TestCase>& tests, const std::vector<config::Group>& groups,
+                                       const History& history, bool exit_code_mode, std::size_t& from_history) {
+  std::vector<SchedTest> out;
+  out.reserve(tests.size());
+  for (const auto& t : tests) {
+    SchedTest s;
+    s.group = t.group;
+    s.id_chars = t.id.size();
+    s.known_secs = history.estimate(t.id);
+    from_history += s.known_secs ? 1 : 0;
+    s.alone = exit_code_mode || groups[t.group].schedule_individual;
+    out.push_back(s);
+  }
+  return out;
+}
+
+class Run {
+public:
+  Run(const plugin::Provider& provider, const plugin::Framework& framework, const std::vector<TestCase>& tests,
+      const std::vector<config::Group>& groups, const History& history, const RunOptions& options,
+      const process::CancelToken& interrupt, report::Console& console)
+      : m_provider(provider), m_tests(tests), m_groups(groups), m_opt(options), m_interrupt(interrupt),
+        m_console(console), m_started(Clock::now()),
+        m_scheduler(scheduler_tests(tests, groups, history, !framework.has_result_files(), m_from_history),
+                    scheduler_options(tests, groups, options)),
+        m_tracker(tests, attempts_allowed(tests, groups), options.policy == SchedulePolicy::Static),
+        m_round(tests.size(), 0) {
+    m_ctx.framework = &framework;
+    m_ctx.tests = &m_tests;
+    m_ctx.results_dir = options.output_dir / "results";
+    m_ctx.timeout_secs = options.timeout_secs;
+    m_ctx.fail_fast = options.fail_fast;
+    if (console.echoes_output()) {
+      m_ctx.echo = [this](const Batch& b, process::Stream s, std::string_view line) {
+        const std::string prefix = "[sandbox " + std::to_string(b.sandbox) + " batch " + std::to_string(b.id) +
+                                   (s == process::Stream::Stderr ? " stderr] " : "] ");
+        m_console.echo(prefix, line);
+      };
+    }
+  }
+
+  RunOutcome go() {
+    RunOutcome out;
+    out.estimated_from_history = m_from_history;
+    const std::size_t count = std::max<std::size_t>(1, std::min(m_opt.sandboxes, m_tests.size()));
+    out.sandboxes = count;
+    m_live = count;
+    m_console.start(m_tests.size(), count);
+    if (!m_tests.empty()) {
+      std::vector<std::thread> workers;
+      workers.reserve(count);
+      for (std::size_t i = 0; i < count; ++i) {
+        workers.emplace_back([this, i] { worker(i); });
+      }
+      for (auto& w : workers) {
+        w.join();
+      }
+    }
+    m_console.finish();
+    out.interrupted = m_interrupt.cancelled();
+    const std::string reason = out.interrupted ? "the run was interrupted before it ran"
+                               : m_stop_reason.empty() ? "no sandbox was left to run it"
+                                                       : m_stop_reason;
+    out.records = m_tracker.finish(reason);
+    out.strays = std::move(m_strays);
+    out.batches = std::move(m_spans);
+    out.phases = std::move(m_phases);
+    out.wall_secs = now();
+    return out;
+  }
+
+private:
+  static SchedulerOptions scheduler_options(const std::vector<TestCase>& tests,
+                                            const std::vector<config::Group>& groups, const RunOptions& o) {
+    SchedulerOptions s;
+    s.sandboxes = o.sandboxes;
+    s.policy = o.policy;
+    s.hedge = o.hedge;
+    if (o.policy == SchedulePolicy::Static) {
+      s.static_instances = attempts_allowed(tests, groups);
+    }
+    return s;
+  }
+
+  static std::vector<std::size_t> attempts_allowed(const std::vector<TestCase>& tests,
+                                                   const std::vector<config::Group>& groups) {
+    std::vector<std::size_t> out;
+    out.reserve(tests.size());
+    for (const auto& t : tests) {
+      out.push_back(static_cast<std::size_t>(groups[t.group].retry_count) + 1);
+    }
+    return out;
+  }
+
+  double now() const { return std::chrono::duration<double>(Clock::now() - m_started).count(); }
+  bool stopping() const { return m_interrupt.cancelled() || m_stopped; }
+
+  std::unique_ptr<plugin::Sandbox> create_sandbox(std::size_t index) {
+    plugin::SandboxRequest req;
+    req.name = "offload-" + m_opt.run_id + "-" + std::to_string(index);
+    req.image_id = m_opt.image_id;
+    req.env = m_opt.env;
+    req.project_root = m_opt.project_root;
+    const double begin = now();
+    for (int attempt = 1; attempt <= k_create_attempts && !m_interrupt.cancelled(); ++attempt) {
+      auto sb = m_provider.create_sandbox(req, m_interrupt);
+      if (sb) {
+        const std::lock_guard lock(m_mutex);
+        m_phases.push_back({"create sandbox", static_cast<long>(index), begin, now()});
+        return std::move(*sb);
+      }
+      {
+        const std::lock_guard lock(m_mutex);
+        m_last_sandbox_error = sb.error().message;
+      }
+      spdlog::warn("{} (attempt {} of {})", sb.error().message, attempt, k_create_attempts);
+      std::this_thread::sleep_for(std::chrono::milliseconds(500 * attempt));
+    }
+    return nullptr;
+  }
+
+  // A worker whose sandbox is gone: when it was the last, nobody can run
+  // what is left, so it is settled now instead of waited for.
+  void retire() {
+    const std::lock_guard lock(m_mutex);
+    if (--m_live == 0) {
+      const std::string reason = "no sandbox could be created: " + m_last_sandbox_error;
+      for (std::size_t t : m_scheduler.drain()) {
+        m_tracker.not_run(t, reason);
+      }
+      m_stop_reason = reason;
+    }
+    m_cv.notify_all();
+  }
+
+  void worker(std::size_t index) {
+    auto sandbox = create_sandbox(index);
+    if (!sandbox) {
+      return retire();
+    }
+    std::size_t infra_in_a_row = 0;
+    while (true) {
+      std::optional<Batch> batch;
+      process::CancelToken token;
+      {
+        std::unique_lock lock(m_mutex);
+        while (true) {
+          if (stopping() || m_tracker.all_settled()) {
+            break;
+          }
+          batch = m_scheduler.take(index, now());
+          if (batch || (m_scheduler.in_flight() == 0 && !m_scheduler.has_queued())) {
+            break;
+          }
+          // Timed, so an interruption is seen even when nobody notifies.
+          m_cv.wait_for(lock, std::chrono::milliseconds(100));
+        }
+        if (!batch) {
+          break;
+        }
+        Taken& taken = m_taken[batch->id];
+        taken.tests = batch->tests;
+        for (std::size_t t : batch->tests) {
+          taken.rounds.push_back(m_round[t]);
+        }
+        token = m_interrupt.child();
+        m_tokens[batch->id] = token;
+      }
+      report::BatchLog log(m_opt.output_dir / "logs", batch->id);
+      const BatchReport rep = run_batch(m_ctx, *sandbox, *batch, log, token);
+      const report::BatchOutcome outcome = settle(*batch, rep, index);
+      log.finish(outcome);
+      if (rep.ending == BatchReport::Ending::Infrastructure) {
+        if (++infra_in_a_row >= k_infra_failures_before_replacing) {
+          spdlog::warn("replacing sandbox {}: {} failures in a row, last: {}", sandbox->id(), infra_in_a_row,
+                       rep.problem);
+          sandbox.reset();
+          sandbox = create_sandbox(index);
+          infra_in_a_row = 0;
+          if (!sandbox) {
+            return retire();
+          }
+        }
+      } else {
+        infra_in_a_row = 0;
+      }
+    }
+    retire();
+  }
+
+  bool accepted(const Batch& b, std::size_t position) const {
+    return m_taken.at(b.id).rounds[position] == m_round[b.tests[position]];
+  }
+
+  void after_verdict(NextStep step, std::size_t test, std::size_t sandbox) {
+    if (step == NextStep::Retry && !stopping()) {
+      m_scheduler.retry(test, sandbox);
+      return;
+    }
+    if (step == NextStep::Settled && m_opt.fail_fast && m_tracker.record_of(test).verdict == Verdict::Failed &&
+        !m_stopped) {
+      m_stopped = true;
+      m_stop_reason = "not run: --fail-fast stopped the run after " + m_tests[test].id + " failed";
+      for (std::size_t t : m_scheduler.drain()) {
+        m_tracker.not_run(t, m_stop_reason);
+      }
+      for (auto& [id, tok] : m_tokens) {
+        tok.cancel();
+      }
+    }
+  }
+
+  Attempt attempt_of(AttemptResult result, const Batch& b, std::size_t sandbox, std::string message) const {
+    Attempt a;
+    a.result = result;
+    a.message = std::move(message);
+    a.batch = b.id;
+    a.sandbox = "sandbox " + std::to_string(sandbox);
+    return a;
+  }
+
+  report::BatchOutcome settle(const Batch& b, const BatchReport& rep, std::size_t sandbox) {
+    const std::lock_guard lock(m_mutex);
+    report::BatchOutcome outcome = report::BatchOutcome::Success;
+    std::vector<std::pair<std::size_t, double>> observed;
+    std::map<std::size_t, std::size_t> position;
+    for (std::size_t i = 0; i < b.tests.size(); ++i) {
+      position[b.tests[i]] = i;
+    }
+    const bool many = b.tests.size() > 1;
+
+    switch (rep.ending) {
+    case BatchReport::Ending::Ran:
+      for (const auto& [t, attempt] : rep.results) {
+        observed.emplace_back(t, attempt.duration_secs);
+        if (!accepted(b, position[t]) || m_tracker.settled(t)) {
+          continue;
+        }
+        ++m_round[t];
+        if (attempt.result == AttemptResult::Failed) {
+          outcome = report::BatchOutcome::Failure;
+        }
+        after_verdict(m_tracker.record(t, attempt), t, sandbox);
+      }
+      for (std::size_t t : rep.missing) {
+        if (!accepted(b, position[t]) || m_tracker.settled(t)) {
+          continue;
+        }
+        outcome = report::BatchOutcome::Error;
+        if (many) {
+          m_scheduler.isolate(t);
+        } else if (rep.exit_status != 0) {
+          ++m_round[t];
+          after_verdict(m_tracker.record(t, attempt_of(AttemptResult::Crashed, b, sandbox,
+                                                        "the runner ended (exit status " +
+                                                            std::to_string(rep.exit_status) +
+                                                            ") without a result for this test")),
+                        t, sandbox);
+        } else {
+          ++m_round[t];
+          m_tracker.not_run(t, "ran alone and the runner exited 0, but reported no result for it (" + rep.problem +
+                                   "); do the runner's test names match the discovered IDs?");
+        }
+      }
+      m_strays.insert(m_strays.end(), rep.strays.begin(), rep.strays.end());
+      break;
+    case BatchReport::Ending::TimedOut:
+      outcome = report::BatchOutcome::Error;
+      for (std::size_t i = 0; i < b.tests.size(); ++i) {
+        const std::size_t t = b.tests[i];
+        if (!accepted(b, i) || m_tracker.settled(t)) {
+          continue;
+        }
+        if (many) {
+          // Re-run each alone, so the one that hangs is singled out.
+          m_scheduler.isolate(t);
+        } else {
+          ++m_round[t];
+          Attempt a = attempt_of(AttemptResult::TimedOut, b, sandbox, rep.problem);
+          a.duration_secs = rep.wall_secs;
+          after_verdict(m_tracker.record(t, std::move(a)), t, sandbox);
+        }
+      }
+      break;
+    case BatchReport::Ending::Cancelled:
+      outcome = report::BatchOutcome::Cancelled;
+      if (!stopping()) {
+        // Cancelled because a copy finished first; anything it left open goes back.
+        for (std::size_t i = 0; i < b.tests.size(); ++i) {
+          if (accepted(b, i) && !m_tracker.settled(b.tests[i]) && m_scheduler.twins(b.id).empty()) {
+            m_scheduler.retry(b.tests[i], std::nullopt);
+          }
+        }
+      }
+      break;
+    case BatchReport::Ending::Infrastructure:
+      outcome = report::BatchOutcome::Error;
+      spdlog::warn("batch {}: {}", b.id, rep.problem);
+      for (std::size_t i = 0; i < b.tests.size(); ++i) {
+        const std::size_t t = b.tests[i];
+        if (!accepted(b, i) || m_tracker.settled(t)) {
+          continue;
+        }
+        const NextStep step =
+            m_tracker.infrastructure(t, attempt_of(AttemptResult::Infrastructure, b, sandbox, rep.problem));
+        if (step == NextStep::Retry && !stopping()) {
+          m_scheduler.retry(t, sandbox);
+        }
+      }
+      break;
+    }
+
+    cancel_finished_twins(b);
+    m_scheduler.finished(b, observed, rep.wall_secs);
+    m_tokens.erase(b.id);
+    m_taken.erase(b.id);
+    if (m_tracker.all_settled()) {
+      for (auto& [id, tok] : m_tokens) {
+        tok.cancel();
+      }
+    }
+    const double end = now();
+    m_spans.push_back({b.id, sandbox, std::max(0.0, end - rep.wall_secs), end, outcome, b.tests.size()});
+    m_console.progress(m_tracker.counts(), eta());
+    m_cv.notify_all();
+    return outcome;
+  }
+
+  void cancel_finished_twins(const Batch& b) {
+    for (std::size_t twin : m_scheduler.twins(b.id)) {
+      const auto taken = m_taken.find(twin);
+      const auto tok = m_tokens.find(twin);
+      if (taken == m_taken.end() || tok == m_tokens.end()) {
+        continue;
+      }
+      // The twin's tests are all answered once every round moved on.
+      bool open = false;
+      for (std::size_t i = 0; i < taken->second.tests.size(); ++i) {
+        open = open || taken->second.rounds[i] == m_round[taken->second.tests[i]];
+      }
+      if (!open) {
+        tok->second.cancel();
+      }
+    }
+  }
+
+  double eta() const {
+    const double sandboxes = static_cast<double>(std::max<std::size_t>(1, m_live));
+    return m_scheduler.queued_secs() / sandboxes;
+  }
+
+  const plugin::Provider& m_provider;
+  const std::vector<TestCase>& m_tests;
+  const std::vector<config::Group>& m_groups;
+  const RunOptions& m_opt;
+  process::CancelToken m_interrupt;
+  report::Console& m_console;
+  Clock::time_point m_started;
+  std::size_t m_from_history = 0;
+  BatchContext m_ctx;
+
+  std::mutex m_mutex;
+  std::condition_variable m_cv;
+  Scheduler m_scheduler;
+  Tracker m_tracker;
+  /// Per test: how many results were taken. A result counts only when the
+  /// batch saw the same round, so the slower of two copies changes nothing.
+  std::vector<uint32_t> m_round;
+  struct Taken {
+    std::vector<std::size_t> tests;
+    std::vector<uint32_t> rounds; ///< m_round of each test when the batch was taken
+  };
+  std::map<std::size_t, Taken> m_taken;
+  std::map<std::size_t, process::CancelToken> m_tokens;
+  std::size_t m_live = 0;
+  bool m_stopped = false;
+  std::string m_stop_reason;
+  std::string m_last_sandbox_error = "unknown error";
+  std::vector<StrayResult> m_strays;
+  std::vector<report::BatchSpan> m_spans;
+  std::vector<report::PhaseSpan> m_phases;
+};
+
+} // namespace
+
+RunOutcome orchestrate(const plugin::Provider& provider, const plugin::Framework& framework,
+                       const std::vector<TestCase>& tests, const std::vector<config::Group>& groups,
+                       const History& history, const RunOptions& options, const process::CancelToken& interrupt,
+                       report::Console& console) {
+  Run run(provider, framework, tests, groups, history, options, interrupt, console);
+  return run.go();
+}
+
+} // namespace offload::engine

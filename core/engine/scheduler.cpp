@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: MIT
+#include "engine/scheduler.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+namespace offload::engine {
+namespace {
+
+// Quotes and a separator around each ID on a command line.
+constexpr std::size_t k_per_id_chars = 3;
+
+} // namespace
+
+Scheduler::Scheduler(std::vector<SchedTest> tests, SchedulerOptions options)
+    : m_tests(std::move(tests)), m_opt(std::move(options)), m_overhead(m_opt.initial_overhead_secs) {
+  m_opt.sandboxes = std::max<std::size_t>(1, m_opt.sandboxes);
+  std::size_t groups = 0;
+  for (const auto& t : m_tests) {
+    groups = std::max(groups, t.group + 1);
+  }
+  m_group_sum.assign(groups, 0.0);
+  m_group_count.assign(groups, 0);
+  for (const auto& t : m_tests) {
+    if (t.known_secs) {
+      m_group_sum[t.group] += *t.known_secs;
+      ++m_group_count[t.group];
+    }
+  }
+  if (m_opt.policy == SchedulePolicy::Static) {
+    build_static_batches();
+    return;
+  }
+  m_queue.resize(m_tests.size());
+  std::iota(m_queue.begin(), m_queue.end(), std::size_t{0});
+  std::stable_sort(m_queue.begin(), m_queue.end(),
+                   [&](std::size_t a, std::size_t b) { return estimate(a) > estimate(b); });
+}
+
+double Scheduler::group_default(std::size_t group) const {
+  if (group < m_group_count.size() && m_group_count[group] > 0) {
+    return m_group_sum[group] / static_cast<double>(m_group_count[group]);
+  }
+  return m_opt.default_test_secs;
+}
+
+double Scheduler::estimate(std::size_t test) const {
+  const auto& t = m_tests[test];
+  return t.known_secs ? *t.known_secs : group_default(t.group);
+}
+
+double Scheduler::queued_secs() const {
+  double sum = 0.0;
+  for (std::size_t t : m_queue) {
+    sum += estimate(t);
+  }
+  for (const auto& f : m_front) {
+    sum += estimate(f.test);
+  }
+  return sum;
+}
+
+double Scheduler::target_secs() const {
+  const double share = queued_secs() / (m_opt.batches_per_sandbox * static_cast<double>(m_opt.sandboxes));
+  return std::max(share, m_opt.min_batch_overheads * m_overhead);
+}
+
+bool Scheduler::has_queued() const {
+  return !m_front.empty() || !m_queue.empty() || !m_static.empty();
+}
+
+Batch Scheduler::start(std::size_t sandbox, std::vector<std::size_t> tests, double now, bool isolation) {
+  Batch b;
+  b.id = m_next_id++;
+  b.sandbox = sandbox;
+  b.estimate_secs = m_overhead;
+  for (std::size_t t : tests) {
+    b.estimate_secs += estimate(t);
+  }
+  b.tests = std::move(tests);
+  b.start = now;
+  b.isolation = isolation;
+  m_running[b.id] = Running{b, false};
+  return b;
+}
+
+std::optional<Batch> Scheduler::take(std::size_t sandbox, double now) {
+  auto from_front = take_front(sandbox, false);
+  if (!from_front && m_opt.policy == SchedulePolicy::Static && !m_static.empty()) {
+    std::vector<std::size_t> tests = std::move(m_static.front());
+    m_static.pop_front();
+    return start(sandbox, std::move(tests), now, false);
+  }
+  if (!from_front) {
+    from_front = take_dynamic(sandbox);
+  }
+  if (!from_front) {
+    // Better a retry on the sandbox it failed on than an idle sandbox.
+    from_front = take_front(sandbox, true);
+  }
+  if (from_front) {
+    Batch b = start(sandbox, std::move(from_front->tests), now, from_front->isolation);
+    return b;
+  }
+  if (m_opt.hedge && m_opt.policy == SchedulePolicy::Dynamic) {
+    return take_hedge(sandbox, now);
+  }
+  return std::nullopt;
+}
+
+std::optional<Batch> Scheduler::take_front(std::size_t sandbox, bool allow_avoided) {
+  const double target = target_secs();
+  std::vector<std::size_t> tests;
+  std::size_t chars = 0;
+  double load = 0.0;
+  bool isolation = false;
+  for (auto it = m_front.begin(); it != m_front.end();) {
+    if (!allow_avoided && it->avoid == sandbox) {
+      ++it;
+      continue;
+    }
+    const bool alone = it->alone || m_tests[it->test].alone;
+    const std::size_t c = m_tests[it->test].id_chars + k_per_id_chars;
+    if (!tests.empty() && (alone || isolation || load + estimate(it->test) > target ||
+                           chars + c > m_opt.max_command_chars ||
+                           std::find(tests.begin(), tests.end(), it->test) != tests.end())) {
+      break;
+    }
+    tests.push_back(it->test);
+    chars += c;
+    load += estimate(it->test);
+    isolation = it->alone;
+    it = m_front.erase(it);
+    if (alone) {
+      break;
+    }
+  }
+  if (tests.empty()) {
+    return std::nullopt;
+  }
+  Batch b;
+  b.tests = std::move(tests);
+  b.isolation = isolation;
+  return b;
+}
+
+std::optional<Batch> Scheduler::take_dynamic(std::size_t) {
+  if (m_queue.empty()) {
+    return std::nullopt;
+  }
+  const double target = target_secs();
+  std::vector<std::size_t> tests;
+  std::size_t chars = 0;
+  double load = 0.0;
+  while (!m_queue.empty()) {
+    const std::size_t t = m_queue.front();
+    const std::size_t c = m_tests[t].id_chars + k_per_id_chars;
+    if (!tests.empty() &&
+        (m_tests[t].alone || load + estimate(t) > target || chars + c > m_opt.max_command_chars)) {
+      break;
+    }
+    tests.push_back(t);
+    chars += c;
+    load += estimate(t);
+    m_queue.pop_front();
+    if (m_tests[t].alone) {
+      break;
+    }
+  }
+  Batch b;
+  b.tests = std::move(tests);
+  return b;
+}
+
+std::optional<Batch> Scheduler::take_hedge(std::size_t sandbox, double now) {
+  // Copy the untouched-looking half of the batch expected to finish last:
+  // runners work through a batch in order, so its second half is the part
+  // most likely still ahead, and whichever copy reports a test first wins.
+  Running* best = nullptr;
+  double best_remaining = 0.0;
+  for (auto& [id, r] : m_running) {
+    if (r.duplicated || r.batch.sandbox == sandbox || r.batch.isolation) {
+      continue;
+    }
+    const double remaining = r.batch.start + r.batch.estimate_secs - now;
+    const bool overdue = now - r.batch.start > r.batch.estimate_secs;
+    const bool worth_splitting = r.batch.tests.size() > 1 && remaining > 2.0 * m_overhead;
+    if ((worth_splitting || overdue) && (best == nullptr || remaining > best_remaining)) {
+      best = &r;
+      best_remaining = remaining;
+    }
+  }
+  if (best == nullptr) {
+    return std::nullopt;
+  }
+  best->duplicated = true;
+  const auto& src = best->batch.tests;
+  std::vector<std::size_t> tests(src.begin() + static_cast<std::ptrdiff_t>(src.size() / 2), src.end());
+  const std::size_t original = best->batch.id;
+  Batch b = start(sandbox, std::move(tests), now, false);
+  b.duplicate_of = original;
+  m_running[b.id].batch.duplicate_of = original;
+  return b;
+}
+
+void Scheduler::finished(const Batch& batch, const std::vector<std::pair<std::size_t, double>>& observed,
+                         double wall_secs) {
+  m_running.erase(batch.id);
+  double reported = 0.0;
+  for (const auto& [test, secs] : observed) {
+    auto& t = m_tests[test];
+    if (!t.known_secs) {
+      m_group_sum[t.group] += secs;
+      ++m_group_count[t.group];
+    }
+    t.known_secs = secs;
+    reported += secs;
+  }
+  if (!observed.empty() && wall_secs >= reported) {
+    m_overhead = 0.7 * m_overhead + 0.3 * (wall_secs - reported);
+  }
+}
+
+void Scheduler::retry(std::size_t test, std::optional<std::size_t> avoid) {
+  m_front.push_front(FrontItem{test, avoid, false});
+}
+
+void Scheduler::isolate(std::size_t test) {
+  m_front.push_front(FrontItem{test, std::nullopt, true});
+}
+
+std::vector<std::size_t> Scheduler::drain() {
+  std::vector<std::size_t> out;
+  for (const auto& f : m_front) {
+    out.push_back(f.test);
+  }
+  out.insert(out.end(), m_queue.begin(), m_queue.end());
+  for (const auto& b : m_static) {
+    out.insert(out.end(), b.begin(), b.end());
+  }
+  m_front.clear();
+  m_queue.clear();
+  m_static.clear();
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::vector<std::size_t> Scheduler::twins(std::size_t batch) const {
+  std::vector<std::size_t> out;
+  const auto self = m_running.find(batch);
+  for (const auto& [id, r] : m_running) {
+    if (id == batch) {
+      continue;
+    }
+    const bool copy_of_me = r.batch.duplicate_of == batch;
+    const bool my_original = self != m_running.end() && self->second.batch.duplicate_of == id;
+    if (copy_of_me || my_original) {
+      out.push_back(id);
+    }
+  }
+  return out;
+}
+
+void Scheduler::build_static_batches() {
+  // Longest-processing-time first over every instance, never two instances
+  // of one test in a batch, each batch within the command-line budget.
+  struct Instance {
+    std::size_t test;
+    double secs;
+  };
+  std::vector<Instance> instances;
+  for (std::size_t t = 0; t < m_tests.size(); ++t) {
+    const std::size_t n = t < m_opt.static_instances.size() ? std::max<std::size_t>(1, m_opt.static_instances[t]) : 1;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (m_tests[t].alone) {
+        m_static.push_back({t});
+      } else {
+        instances.push_back({t, estimate(t)});
+      }
+    }
+  }
+  std::stable_sort(instances.begin(), instances.end(),
+                   [](const Instance& a, const Instance& b) { return a.secs > b.secs; });
+  struct Bin {
+    std::vector<std::size_t> tests;
+    double load = 0.0;
+    std::size_t chars = 0;
+  };
+  std::vector<Bin> bins(std::min(m_opt.sandboxes, instances.size()));
+  for (const auto& inst : instances) {
+    const std::size_t c = m_tests[inst.test].id_chars + k_per_id_chars;
+    Bin* best = nullptr;
+    for (auto& bin : bins) {
+      const bool fits = bin.tests.empty() || bin.chars + c <= m_opt.max_command_chars;
+      const bool has = std::find(bin.tests.begin(), bin.tests.end(), inst.test) != bin.tests.end();
+      if (fits && !has && (best == nullptr || bin.load < best->load)) {
+        best = &bin;
+      }
+    }
+    if (best == nullptr) {
+      best = &bins.emplace_back();
+    }
+    best->tests.push_back(inst.test);
+    best->load += inst.secs;
+    best->chars += c;
+  }
+  std::stable_sort(bins.begin(), bins.end(), [](const Bin& a, const Bin& b) { return a.load > b.load; });
+  for (auto& bin : bins) {
+    if (!bin.tests.empty()) {
+      m_static.push_back(std::move(bin.tests));
+    }
+  }
+}
+
+} // namespace offload::engine

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace offload::engine {
+
+/// What the scheduler knows of one test.
+struct SchedTest {
+  std::size_t group = 0;
+  std::size_t id_chars = 0;          ///< length of the test ID on a command line
+  std::optional<double> known_secs;  ///< from history; nullopt = estimate from the group
+  bool alone = false;                ///< its group asks for one test per batch
+};
+
+enum class SchedulePolicy {
+  Dynamic, ///< shared longest-first queue, shrinking batches, retries on demand
+  Static,  ///< one LPT batch per sandbox, retries as parallel instances (the seeds' policy)
+};
+
+struct SchedulerOptions {
+  std::size_t sandboxes = 1;
+  SchedulePolicy policy = SchedulePolicy::Dynamic;
+  /// Characters of test IDs one command line may carry.
+  std::size_t max_command_chars = 30000;
+  /// Duplicate in-flight batches on idle sandboxes when nothing is queued.
+  bool hedge = true;
+  /// Each sandbox should get about this many batches from a full queue.
+  double batches_per_sandbox = 2.0;
+  /// A batch should be worth at least this many batch start-up costs.
+  double min_batch_overheads = 3.0;
+  /// Used before any test ran; replaced by what runs show.
+  double default_test_secs = 1.0;
+  double initial_overhead_secs = 0.5;
+  /// Attempts per test in static mode (retry_count + 1), indexed by test.
+  std::vector<std::size_t> static_instances;
+};
+
+/// A unit of work handed to one sandbox.
+struct Batch {
+  std::size_t id = 0;
+  std::size_t sandbox = 0;
+  std::vector<std::size_t> tests; ///< indices into the scheduler's tests
+  double estimate_secs = 0.0;     ///< expected run time, start-up included
+  double start = 0.0;             ///< clock value when taken
+  /// For a hedged copy, the batch it duplicates.
+  std::optional<std::size_t> duplicate_of;
+  /// Tests run alone to single out a hang or a crash.
+  bool isolation = false;
+};
+
+/// Decides which tests run where and in which batches. It owns no threads
+/// and no clock: callers pass the time, so the same code runs a real run and
+/// a simulated one. Not thread-safe; the orchestrator serialises calls.
+class Scheduler {
+public:
+  Scheduler(std::vector<SchedTest> tests, SchedulerOptions options);
+
+  /// Work for an idle sandbox at time `now`, or nullopt when there is none
+  /// for it right now (there may be later, when running batches finish).
+  std::optional<Batch> take(std::size_t sandbox, double now);
+
+  /// A batch (or its duplicate) finished; `observed` holds the measured
+  /// duration of each test that reported one, `wall_secs` the batch's time.
+  void finished(const Batch& batch, const std::vector<std::pair<std::size_t, double>>& observed,
+                double wall_secs);
+
+  /// Puts a failed test back at the front, preferably not on `avoid`.
+  void retry(std::size_t test, std::optional<std::size_t> avoid);
+  /// Queues a test to run alone (after a timeout or a missing result).
+  void isolate(std::size_t test);
+  /// Drops every queued test (fail-fast, interruption); returns them.
+  std::vector<std::size_t> drain();
+
+  bool has_queued() const;
+  std::size_t in_flight() const { return m_running.size(); }
+  /// Running batches that are copies of `batch` or that `batch` copies.
+  std::vector<std::size_t> twins(std::size_t batch) const;
+
+  double estimate(std::size_t test) const;
+  double overhead_secs() const { return m_overhead; }
+  /// Estimated work still queued, in seconds.
+  double queued_secs() const;
+
+private:
+  struct FrontItem {
+    std::size_t test;
+    std::optional<std::size_t> avoid;
+    bool alone;
+  };
+  struct Running {
+    Batch batch;
+    bool duplicated = false;
+  };
+
+  std::optional<Batch> take_front(std::size_t sandbox, bool allow_avoided);
+  std::optional<Batch> take_dynamic(std::size_t sandbox);
+  std::optional<Batch> take_hedge(std::size_t sandbox, double now);
+  void build_static_batches();
+  double target_secs() const;
+  double group_default(std::size_t group) const;
+  Batch start(std::size_t sandbox, std::vector<std::size_t> tests, double now, bool isolation);
+
+  std::vector<SchedTest> m_tests;
+  SchedulerOptions m_opt;
+  std::deque<FrontItem> m_front;
+  std::deque<std::size_t> m_queue;             ///< longest first
+  std::deque<std::vector<std::size_t>> m_static; ///< static mode's prepared batches
+  std::map<std::size_t, Running> m_running;
+  std::size_t m_next_id = 1;
+  double m_overhead;
+  // Running means per group, so unknown tests are estimated from their peers.
+  std::vector<double> m_group_sum;
+  std::vector<std::size_t> m_group_count;
+};
+
+} // namespace offload::engine

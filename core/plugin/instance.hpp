@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "config/config.hpp"
+#include "plugin/host.hpp"
+#include "plugin/registry.hpp"
+#include "process/process.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace offload::plugin {
+
+/// Turns a failed plugin call into one error line: "<what> (<plugin>): <reason>".
+Error call_error(const Factory& factory, const offload_error& err, int32_t rc, std::string_view what);
+
+/// Checks `section` against the factory's options, then creates an instance;
+/// errors point at the offending key's file and line.
+Result<std::pair<void*, nlohmann::json>> create_instance(const Factory& factory,
+                                                         const config::PluginSection& section);
+
+struct DiscoveredTest {
+  std::string id;
+  std::optional<std::string> file;
+};
+
+struct BatchCommand {
+  nlohmann::json spec;                     ///< command JSON for the provider
+  std::optional<std::string> result_file;  ///< absent: the exit status is the verdict
+};
+
+struct CaseName {
+  std::string name;
+  std::string classname;
+};
+
+/// A framework instance (see offload_framework_v1). Thread-safe as the ABI requires.
+class Framework {
+public:
+  Framework(const Factory& factory, void* self);
+  ~Framework();
+  Framework(const Framework&) = delete;
+  Framework& operator=(const Framework&) = delete;
+
+  const Factory& factory() const { return m_factory; }
+  /// False when the framework has no per-test result file (exit-code mode).
+  bool has_result_files() const { return m_result_files; }
+
+  Result<std::vector<DiscoveredTest>> discover(const std::string& group, const std::string& filters,
+                                               const process::CancelToken& cancel) const;
+  Result<BatchCommand> build_command(const std::vector<std::string>& tests, const std::string& result_file,
+                                     bool fail_fast) const;
+  /// The runner's result file as JUnit XML.
+  Result<std::string> to_junit(std::string data) const;
+  /// Test ID (or nullopt) for each case, in order.
+  Result<std::vector<std::optional<std::string>>> map_results(const std::vector<std::string>& tests,
+                                                              const std::vector<CaseName>& cases) const;
+
+private:
+  const offload_framework_v1& table() const;
+
+  const Factory& m_factory;
+  void* m_self;
+  bool m_result_files = true;
+};
+
+struct ExecOutcome {
+  process::Ending ending = process::Ending::Exited;
+  int exit_status = -1;
+};
+
+class Provider;
+
+/// One sandbox; destroyed (destroy_sandbox) when this object goes away.
+class Sandbox {
+public:
+  Sandbox(const Provider& provider, offload_sandbox* handle, std::string name, std::string id,
+          std::string scratch_dir);
+  ~Sandbox();
+  Sandbox(const Sandbox&) = delete;
+  Sandbox& operator=(const Sandbox&) = delete;
+
+  const std::string& name() const { return m_name; } ///< offload's name for it
+  const std::string& id() const { return m_id; }     ///< the provider's ID
+  const std::string& scratch_dir() const { return m_scratch_dir; }
+
+  /// Runs a command. An Error means the sandbox failed (infrastructure);
+  /// a timeout or cancellation is an outcome, not an error.
+  Result<ExecOutcome> exec(const nlohmann::json& command, const process::LineHandler& on_line,
+                           const process::CancelToken& cancel) const;
+  /// Copies (remote, local) files out of the sandbox.
+  Status download(const std::vector<std::pair<std::string, std::string>>& files,
+                  const process::CancelToken& cancel) const;
+
+private:
+  const Provider& m_provider;
+  offload_sandbox* m_handle;
+  std::string m_name;
+  std::string m_id;
+  std::string m_scratch_dir;
+};
+
+struct SandboxRequest {
+  std::string name;
+  std::optional<std::string> image_id;
+  std::map<std::string, std::string> env;
+  std::optional<std::string> project_root;
+};
+
+/// A provider instance (see offload_provider_v1).
+class Provider {
+public:
+  Provider(const Factory& factory, void* self);
+  ~Provider();
+  Provider(const Provider&) = delete;
+  Provider& operator=(const Provider&) = delete;
+
+  const Factory& factory() const { return m_factory; }
+  bool remote() const { return m_remote; }
+
+  /// The image ID, or nullopt when the provider has none.
+  Result<std::optional<std::string>> prepare(bool no_cache, const std::vector<std::string>& copy_dirs,
+                                             const process::CancelToken& cancel) const;
+  Result<std::unique_ptr<Sandbox>> create_sandbox(const SandboxRequest& request,
+                                                  const process::CancelToken& cancel) const;
+
+private:
+  friend class Sandbox;
+  const offload_provider_v1& table() const;
+
+  const Factory& m_factory;
+  void* m_self;
+  bool m_remote = false;
+};
+
+} // namespace offload::plugin

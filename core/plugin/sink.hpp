@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <offload/plugin.h>
+
+#include <string_view>
+#include <utility>
+
+namespace offload::plugin {
+
+/// An offload_sink that calls `fn(channel, bytes)`; `fn` returns 0 or a
+/// negative OFFLOAD_E* code. An exception from `fn` never reaches the plugin.
+template <class Fn>
+class FunctionSink {
+public:
+  explicit FunctionSink(Fn fn) : m_fn(std::move(fn)) {
+    m_sink.struct_size = sizeof(offload_sink);
+    m_sink.reserved = 0;
+    m_sink.write = &FunctionSink::write;
+    m_sink.data = this;
+  }
+  FunctionSink(const FunctionSink&) = delete;
+  FunctionSink& operator=(const FunctionSink&) = delete;
+
+  const offload_sink* get() const noexcept { return &m_sink; }
+
+private:
+  static int32_t write(void* self, uint32_t channel, const char* bytes, size_t len) noexcept {
+    try {
+      return static_cast<FunctionSink*>(self)->m_fn(channel, std::string_view(bytes, len));
+    } catch (...) {
+      return OFFLOAD_EFAULT;
+    }
+  }
+
+  offload_sink m_sink;
+  Fn m_fn;
+};
+
+/// Name of an OFFLOAD_E* code, for messages.
+const char* error_code_name(int32_t code);
+
+} // namespace offload::plugin

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: MIT
+#include "report/console.hpp"
+
+#include "util/paths.hpp"
+
+#include <cmath>
+#include <unistd.h>
+
+namespace offload::report {
+namespace {
+
+constexpr std::size_t k_listed_per_kind = 50;
+
+std::string eta_text(double secs) {
+  if (!(secs > 0.0) || !std::isfinite(secs)) {
+    return "";
+  }
+  const long s = std::lround(secs);
+  return s >= 60 ? ", ETA " + std::to_string(s / 60) + "m" + std::to_string(s % 60) + "s"
+                 : ", ETA " + std::to_string(s) + "s";
+}
+
+std::string counts_text(const engine::Counts& c) {
+  std::string out = "passed " + std::to_string(c.passed) + ", failed " + std::to_string(c.failed);
+  if (c.flaky > 0) out += ", flaky " + std::to_string(c.flaky);
+  if (c.skipped > 0) out += ", skipped " + std::to_string(c.skipped);
+  if (c.not_run > 0) out += ", not run " + std::to_string(c.not_run);
+  return out;
+}
+
+} // namespace
+
+Console::Console(Mode mode, bool echo_output) : m_mode(mode), m_echo(echo_output) {}
+
+Console::Mode Console::detect_mode() {
+  const auto ci = util::env("CI");
+  if (ci && *ci == "true") {
+    return Mode::Lines;
+  }
+  return ::isatty(STDERR_FILENO) ? Mode::Bar : Mode::Lines;
+}
+
+void Console::start(std::size_t tests, std::size_t sandboxes) {
+  const std::lock_guard lock(m_mutex);
+  m_total = tests;
+  m_started = m_last_line = std::chrono::steady_clock::now();
+  if (m_mode != Mode::Quiet) {
+    std::fprintf(stderr, "offload: running %zu tests on %zu sandboxes\n", tests, sandboxes);
+  }
+}
+
+void Console::clear_bar_locked() {
+  if (m_bar_visible) {
+    std::fputs("\r\x1b[2K", stderr);
+    m_bar_visible = false;
+  }
+}
+
+void Console::draw_bar_locked() {
+  constexpr int width = 30;
+  const std::size_t done = m_counts.settled();
+  const int filled = m_total == 0 ? width : static_cast<int>(width * done / m_total);
+  std::string bar(static_cast<std::size_t>(filled), '#');
+  bar.resize(width, '-');
+  std::fprintf(stderr, "\r\x1b[2K[%s] %zu/%zu  %s%s", bar.c_str(), done, m_total, counts_text(m_counts).c_str(),
+               eta_text(m_eta).c_str());
+  std::fflush(stderr);
+  m_bar_visible = true;
+}
+
+void Console::progress(const engine::Counts& counts, double eta_secs) {
+  const std::lock_guard lock(m_mutex);
+  m_counts = counts;
+  m_eta = eta_secs;
+  if (m_mode == Mode::Bar) {
+    draw_bar_locked();
+    return;
+  }
+  if (m_mode == Mode::Lines) {
+    const auto now = std::chrono::steady_clock::now();
+    const bool all_done = counts.settled() == m_total;
+    const bool moved = counts.settled() != m_last_line_settled;
+    if (moved && (all_done || now - m_last_line >= std::chrono::seconds(1))) {
+      std::fprintf(stderr, "offload: %zu/%zu done (%s)%s\n", counts.settled(), m_total, counts_text(counts).c_str(),
+                   eta_text(eta_secs).c_str());
+      m_last_line = now;
+      m_last_line_settled = counts.settled();
+    }
+  }
+}
+
+void Console::echo(std::string_view prefix, std::string_view line) {
+  const std::lock_guard lock(m_mutex);
+  clear_bar_locked();
+  std::fwrite(prefix.data(), 1, prefix.size(), stdout);
+  std::fwrite(line.data(), 1, line.size(), stdout);
+  std::fputc('\n', stdout);
+  std::fflush(stdout);
+}
+
+void Console::message(std::string_view text) {
+  const std::lock_guard lock(m_mutex);
+  clear_bar_locked();
+  std::fprintf(stderr, "offload: %.*s\n", static_cast<int>(text.size()), text.data());
+}
+
+void Console::finish() {
+  const std::lock_guard lock(m_mutex);
+  clear_bar_locked();
+}
+
+void print_summary(std::FILE* out, const std::vector<engine::TestRecord>& records, double wall_secs,
+                   std::size_t strays, const std::string& output_dir, bool interrupted) {
+  engine::Counts c;
+  std::vector<const engine::TestRecord*> failed, flaky, not_run;
+  for (const auto& r : records) {
+    switch (r.verdict) {
+    case engine::Verdict::Passed: ++c.passed; break;
+    case engine::Verdict::Failed: ++c.failed; failed.push_back(&r); break;
+    case engine::Verdict::Flaky: ++c.flaky; flaky.push_back(&r); break;
+    case engine::Verdict::Skipped: ++c.skipped; break;
+    case engine::Verdict::NotRun: ++c.not_run; not_run.push_back(&r); break;
+    }
+  }
+  std::fprintf(out, "\nTest results%s:\n", interrupted ? " (interrupted)" : "");
+  std::fprintf(out, "  Total:     %zu\n  Passed:    %zu\n  Failed:    %zu\n  Flaky:     %zu\n  Skipped:   %zu\n"
+                    "  Not run:   %zu\n  Wall time: %.2f s\n",
+               records.size(), c.passed, c.failed, c.flaky, c.skipped, c.not_run, wall_secs);
+  const auto list = [&](const char* title, const std::vector<const engine::TestRecord*>& tests, auto&& why) {
+    if (tests.empty()) {
+      return;
+    }
+    std::fprintf(out, "\n%s:\n", title);
+    for (std::size_t i = 0; i < tests.size() && i < k_listed_per_kind; ++i) {
+      const std::string reason = why(*tests[i]);
+      std::fprintf(out, "  %s%s%s\n", tests[i]->test.id.c_str(), reason.empty() ? "" : "  -- ", reason.c_str());
+    }
+    if (tests.size() > k_listed_per_kind) {
+      std::fprintf(out, "  ... and %zu more (see junit.xml)\n", tests.size() - k_listed_per_kind);
+    }
+  };
+  list("Failed", failed, [](const engine::TestRecord& r) {
+    if (r.attempts.empty()) {
+      return std::string();
+    }
+    const auto& last = r.attempts.back();
+    std::string why = last.result == engine::AttemptResult::Failed ? "" : engine::to_string(last.result);
+    if (!last.message.empty()) {
+      why += (why.empty() ? "" : ": ") + last.message.substr(0, last.message.find('\n'));
+    }
+    if (r.attempts.size() > 1) {
+      why += " (" + std::to_string(r.attempts.size()) + " attempts)";
+    }
+    return why;
+  });
+  list("Flaky (failed, then passed on a retry)", flaky, [](const engine::TestRecord& r) {
+    return std::to_string(r.attempts.size()) + " attempts";
+  });
+  list("Not run", not_run, [](const engine::TestRecord& r) { return r.not_run_reason; });
+  if (strays > 0) {
+    std::fprintf(out, "\n%zu results matched no discovered test (suite \"unmatched results\" in junit.xml)\n", strays);
+  }
+  std::fprintf(out, "\nReports in %s/ (junit.xml, timeline.svg, logs/)\n", output_dir.c_str());
+  std::fflush(out);
+}
+
+} // namespace offload::report

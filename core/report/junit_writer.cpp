@@ -1,0 +1,492 @@
+// SPDX-License-Identifier: MIT
+#include "util/atomic_file.hpp"
+#include "report/junit.hpp"
+#include "report/xml_text.hpp"
+
+#include <tinyxml2.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <string>
+#include <utility>
+
+namespace offload::report {
+
+namespace {
+
+using engine::Attempt;
+using engine::AttemptResult;
+using engine::StrayResult;
+using engine::TestRecord;
+using engine::Verdict;
+using tinyxml2::XMLPrinter;
+
+constexpr std::string_view unmatched_suite_name = "unmatched results";
+
+/// Surefire's time pattern allows at most three decimals and no exponent.
+std::string format_time(double secs) {
+  if (!std::isfinite(secs) || secs < 0.0) {
+    secs = 0.0;
+  }
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.3f", secs);
+  return buf;
+}
+
+bool is_failed_attempt(AttemptResult r) {
+  return r != AttemptResult::Passed && r != AttemptResult::Skipped;
+}
+
+/// The `type` of an <error>, <rerunError> or <flakyError> for how an attempt
+/// ended.
+const char* error_type(AttemptResult r) {
+  switch (r) {
+  case AttemptResult::Failed: return "failure";
+  case AttemptResult::TimedOut: return "timeout";
+  case AttemptResult::Crashed: return "crash";
+  case AttemptResult::Infrastructure: return "infrastructure";
+  case AttemptResult::Cancelled: return "cancelled";
+  case AttemptResult::Passed: return "passed";
+  case AttemptResult::Skipped: return "skipped";
+  }
+  return "unknown";
+}
+
+const Attempt* last_with(const TestRecord& record, AttemptResult wanted) {
+  const auto it = std::find_if(record.attempts.rbegin(), record.attempts.rend(),
+                               [&](const Attempt& a) { return a.result == wanted; });
+  return it != record.attempts.rend() ? &*it : nullptr;
+}
+
+/// The attempt whose result the verdict reports: the last one matching the
+/// verdict (for a flaky test, the passing one), else simply the last.
+const Attempt* deciding_attempt(const TestRecord& record) {
+  if (record.attempts.empty()) {
+    return nullptr;
+  }
+  const Attempt* wanted = nullptr;
+  if (record.verdict == Verdict::Flaky || record.verdict == Verdict::Passed) {
+    wanted = last_with(record, AttemptResult::Passed);
+  } else if (record.verdict == Verdict::Skipped) {
+    wanted = last_with(record, AttemptResult::Skipped);
+  }
+  return wanted != nullptr ? wanted : &record.attempts.back();
+}
+
+struct Counts {
+  std::size_t tests = 0;
+  std::size_t failures = 0;
+  std::size_t errors = 0;
+  std::size_t skipped = 0;
+  double time_secs = 0.0;
+
+  Counts& operator+=(const Counts& other) {
+    tests += other.tests;
+    failures += other.failures;
+    errors += other.errors;
+    skipped += other.skipped;
+    time_secs += other.time_secs;
+    return *this;
+  }
+};
+
+double case_time(const TestRecord& record) {
+  const Attempt* attempt = deciding_attempt(record);
+  return attempt != nullptr ? attempt->duration_secs : 0.0;
+}
+
+Counts count(const TestRecord& record) {
+  Counts counts;
+  counts.tests = 1;
+  counts.time_secs = std::max(0.0, case_time(record));
+  switch (record.verdict) {
+  case Verdict::Passed:
+  case Verdict::Flaky:
+    break;
+  case Verdict::Skipped:
+    counts.skipped = 1;
+    break;
+  case Verdict::Failed: {
+    const Attempt* last = deciding_attempt(record);
+    if (last != nullptr && last->result == AttemptResult::Failed) {
+      counts.failures = 1;
+    } else {
+      counts.errors = 1;
+    }
+    break;
+  }
+  case Verdict::NotRun:
+    counts.errors = 1;
+    break;
+  }
+  return counts;
+}
+
+/// tinyxml2's printer, except that line breaks and tabs inside attribute
+/// values are written as character references: written raw, every XML
+/// reader would turn them into spaces.
+class AttributePreservingPrinter : public XMLPrinter {
+public:
+  explicit AttributePreservingPrinter(std::FILE* stream) : XMLPrinter(stream) {}
+
+  void push_attribute(const char* name, const char* value) {
+    m_in_attribute = true;
+    PushAttribute(name, value);
+    m_in_attribute = false;
+  }
+
+protected:
+  void Write(const char* data, std::size_t size) override {
+    if (!m_in_attribute) {
+      XMLPrinter::Write(data, size);
+      return;
+    }
+    std::size_t run = 0;
+    for (std::size_t i = 0; i < size; ++i) {
+      const char* reference = data[i] == '\n'   ? "&#10;"
+                              : data[i] == '\r' ? "&#13;"
+                              : data[i] == '\t' ? "&#9;"
+                                                : nullptr;
+      if (reference != nullptr) {
+        XMLPrinter::Write(data + run, i - run);
+        XMLPrinter::Write(reference, std::strlen(reference));
+        run = i + 1;
+      }
+    }
+    XMLPrinter::Write(data + run, size - run);
+  }
+
+private:
+  bool m_in_attribute = false;
+};
+
+/// Streams the report through tinyxml2's printer, making every attribute
+/// and text XML-safe on the way.
+class ReportPrinter {
+public:
+  explicit ReportPrinter(std::FILE* stream) : m_printer(stream) {}
+
+  void declaration() { m_printer.PushDeclaration(R"(xml version="1.0" encoding="UTF-8")"); }
+  void open(const char* tag) { m_printer.OpenElement(tag); }
+  void close() { m_printer.CloseElement(); }
+
+  void attribute(const char* name, std::string_view value) {
+    m_printer.push_attribute(name, xml_safe(value).c_str());
+  }
+  void attribute(const char* name, std::size_t value) {
+    m_printer.push_attribute(name, std::to_string(value).c_str());
+  }
+
+  /// Text content, capped so a runaway test cannot bloat the report.
+  void text(std::string_view value) {
+    if (!value.empty()) {
+      m_printer.PushText(xml_safe(keep_tail(value)).c_str());
+    }
+  }
+
+  void text_element(const char* tag, std::string_view value) {
+    open(tag);
+    // An empty text keeps the element open/close pair: <stackTrace></stackTrace>.
+    m_printer.PushText("");
+    text(value);
+    close();
+  }
+
+  void counts(const Counts& c) {
+    attribute("tests", c.tests);
+    attribute("failures", c.failures);
+    attribute("errors", c.errors);
+    attribute("skipped", c.skipped);
+    attribute("time", format_time(c.time_secs));
+  }
+
+private:
+  AttributePreservingPrinter m_printer;
+};
+
+void write_output(ReportPrinter& out, const Attempt& attempt) {
+  if (!attempt.system_out.empty()) {
+    out.text_element("system-out", attempt.system_out);
+  }
+  if (!attempt.system_err.empty()) {
+    out.text_element("system-err", attempt.system_err);
+  }
+}
+
+/// A simple <failure>, <error> or <skipped> element: message and type
+/// attributes, the details as text.
+void write_outcome(ReportPrinter& out, const char* tag, const char* type, const Attempt& attempt) {
+  out.open(tag);
+  if (type != nullptr) {
+    out.attribute("type", type);
+  }
+  out.attribute("message", attempt.message);
+  out.text(attempt.details);
+  out.close();
+}
+
+/// rerunFailure/rerunError/flakyFailure/flakyError: the attempt's message
+/// and type, a <stackTrace> (required, possibly empty) and its output.
+void write_retry(ReportPrinter& out, const char* tag, const Attempt& attempt) {
+  out.open(tag);
+  out.attribute("type", error_type(attempt.result));
+  out.attribute("message", attempt.message);
+  out.text_element("stackTrace", attempt.details);
+  write_output(out, attempt);
+  out.close();
+}
+
+/// The schema wants all *Failure elements of a testcase before its *Error
+/// elements, so retries are written in two passes.
+enum class RetryPass { Failures, Errors };
+
+/// The failed attempts of a test other than `skip`, as `tag` (e.g.
+/// "rerunFailure"), that are failures or errors as `pass` says.
+void write_retries(ReportPrinter& out, const TestRecord& record, const Attempt* skip,
+                   RetryPass pass, const char* tag) {
+  for (const Attempt& attempt : record.attempts) {
+    if (&attempt == skip || !is_failed_attempt(attempt.result)) {
+      continue;
+    }
+    const bool is_error = attempt.result != AttemptResult::Failed;
+    if (is_error == (pass == RetryPass::Errors)) {
+      write_retry(out, tag, attempt);
+    }
+  }
+}
+
+void write_failed(ReportPrinter& out, const TestRecord& record) {
+  const Attempt* last = deciding_attempt(record);
+  if (last == nullptr) {
+    out.open("error");
+    out.attribute("type", "crash");
+    out.attribute("message", "failed without a recorded attempt");
+    out.close();
+    return;
+  }
+  if (last->result == AttemptResult::Failed) {
+    write_outcome(out, "failure", "failure", *last);
+  }
+  write_retries(out, record, last, RetryPass::Failures, "rerunFailure");
+  if (last->result != AttemptResult::Failed) {
+    write_outcome(out, "error", error_type(last->result), *last);
+  }
+  write_retries(out, record, last, RetryPass::Errors, "rerunError");
+  write_output(out, *last);
+}
+
+void write_testcase(ReportPrinter& out, const TestRecord& record, std::string_view group) {
+  out.open("testcase");
+  out.attribute("name", record.test.id);
+  out.attribute("classname", group);
+  out.attribute("time", format_time(case_time(record)));
+  const Attempt* decider = deciding_attempt(record);
+  switch (record.verdict) {
+  case Verdict::Passed:
+    if (decider != nullptr) {
+      write_output(out, *decider);
+    }
+    break;
+  case Verdict::Flaky:
+    write_retries(out, record, decider, RetryPass::Failures, "flakyFailure");
+    write_retries(out, record, decider, RetryPass::Errors, "flakyError");
+    if (decider != nullptr) {
+      write_output(out, *decider);
+    }
+    break;
+  case Verdict::Skipped:
+    if (decider != nullptr) {
+      write_outcome(out, "skipped", nullptr, *decider);
+      write_output(out, *decider);
+    } else {
+      out.open("skipped");
+      out.close();
+    }
+    break;
+  case Verdict::Failed:
+    write_failed(out, record);
+    break;
+  case Verdict::NotRun:
+    out.open("error");
+    out.attribute("type", "not-run");
+    out.attribute("message", record.not_run_reason);
+    out.close();
+    break;
+  }
+  out.close();
+}
+
+/// Surefire's schema has no timestamp or hostname attribute on <testsuite>,
+/// so they travel as properties.
+void write_properties(ReportPrinter& out, const RunInfo& info) {
+  if (info.hostname.empty() && info.timestamp.empty()) {
+    return;
+  }
+  const auto property = [&out](const char* name, const std::string& value) {
+    if (!value.empty()) {
+      out.open("property");
+      out.attribute("name", name);
+      out.attribute("value", value);
+      out.close();
+    }
+  };
+  out.open("properties");
+  property("hostname", info.hostname);
+  property("timestamp", info.timestamp);
+  out.close();
+}
+
+void open_suite(ReportPrinter& out, std::string_view name, const Counts& counts,
+                const RunInfo& info) {
+  out.open("testsuite");
+  out.attribute("name", name);
+  out.counts(counts);
+  write_properties(out, info);
+}
+
+Counts count_strays(const std::vector<StrayResult>& strays) {
+  Counts counts;
+  for (const StrayResult& stray : strays) {
+    ++counts.tests;
+    ++counts.errors;
+    counts.time_secs += std::max(0.0, stray.attempt.duration_secs);
+  }
+  return counts;
+}
+
+void write_stray(ReportPrinter& out, const StrayResult& stray) {
+  const Attempt& attempt = stray.attempt;
+  out.open("testcase");
+  out.attribute("name", stray.name);
+  out.attribute("classname", stray.classname);
+  out.attribute("time", format_time(attempt.duration_secs));
+  out.open("error");
+  out.attribute("type", "unmatched");
+  out.attribute("message", "result matches no discovered test (batch " +
+                               std::to_string(stray.batch) + ")");
+  std::string reported = std::string("reported result: ") + engine::to_string(attempt.result);
+  if (!attempt.message.empty()) {
+    reported += ": " + attempt.message;
+  }
+  if (!attempt.details.empty()) {
+    reported += "\n" + attempt.details;
+  }
+  out.text(reported);
+  out.close();
+  write_output(out, attempt);
+  out.close();
+}
+
+struct Suite {
+  std::string name;
+  std::vector<const TestRecord*> records;
+  Counts counts;
+};
+
+/// Tests by group, in `group_names` order; tests of a group index without
+/// a name still get a suite ("group N", after the named ones) rather than
+/// being lost.
+std::vector<Suite> group_records(const std::vector<TestRecord>& records,
+                                 const std::vector<std::string>& group_names) {
+  std::vector<Suite> suites(group_names.size());
+  for (std::size_t i = 0; i < group_names.size(); ++i) {
+    suites[i].name = group_names[i];
+  }
+  std::map<std::size_t, Suite> unnamed;
+  for (const TestRecord& record : records) {
+    const std::size_t group = record.test.group;
+    Suite* suite = nullptr;
+    if (group < suites.size()) {
+      suite = &suites[group];
+    } else {
+      suite = &unnamed[group];
+      suite->name = "group " + std::to_string(group);
+    }
+    suite->records.push_back(&record);
+    suite->counts += count(record);
+  }
+  for (auto& [group, suite] : unnamed) {
+    suites.push_back(std::move(suite));
+  }
+  return suites;
+}
+
+} // namespace
+
+Status write_junit(const std::filesystem::path& path, const std::vector<TestRecord>& records,
+                   const std::vector<std::string>& group_names,
+                   const std::vector<StrayResult>& strays, const RunInfo& info) {
+  const std::vector<Suite> suites = group_records(records, group_names);
+  Counts total;
+  for (const Suite& suite : suites) {
+    total += suite.counts;
+  }
+  const Counts stray_counts = count_strays(strays);
+  total += stray_counts;
+  total.time_secs = info.wall_secs;
+
+  auto file = util::AtomicFile::create(path);
+  if (!file) {
+    return std::move(file).error();
+  }
+  ReportPrinter out(file->stream());
+  out.declaration();
+  out.open("testsuites");
+  out.attribute("name", info.name);
+  out.counts(total);
+  if (!info.timestamp.empty()) {
+    out.attribute("timestamp", info.timestamp);
+  }
+  for (const Suite& suite : suites) {
+    open_suite(out, suite.name, suite.counts, info);
+    for (const TestRecord* record : suite.records) {
+      write_testcase(out, *record, suite.name);
+    }
+    out.close();
+  }
+  if (!strays.empty()) {
+    open_suite(out, unmatched_suite_name, stray_counts, info);
+    for (const StrayResult& stray : strays) {
+      write_stray(out, stray);
+    }
+    out.close();
+  }
+  out.close();
+  return file->commit();
+}
+
+std::map<std::string, double> read_durations(const std::filesystem::path& path) {
+  std::map<std::string, double> durations;
+  tinyxml2::XMLDocument doc;
+  if (doc.LoadFile(path.c_str()) != tinyxml2::XML_SUCCESS || doc.RootElement() == nullptr) {
+    return durations;
+  }
+  const tinyxml2::XMLElement* root = doc.RootElement();
+  const bool single_suite = std::string_view(root->Name()) == "testsuite";
+  for (auto* suite = single_suite ? root : root->FirstChildElement("testsuite"); suite != nullptr;
+       suite = single_suite ? nullptr : suite->NextSiblingElement("testsuite")) {
+    const char* suite_name = suite->Attribute("name");
+    if (suite_name != nullptr && suite_name == unmatched_suite_name) {
+      continue;
+    }
+    for (auto* testcase = suite->FirstChildElement("testcase"); testcase != nullptr;
+         testcase = testcase->NextSiblingElement("testcase")) {
+      const char* name = testcase->Attribute("name");
+      double secs = 0.0;
+      if (name == nullptr || testcase->QueryDoubleAttribute("time", &secs) != tinyxml2::XML_SUCCESS ||
+          !std::isfinite(secs) || secs < 0.0) {
+        continue;
+      }
+      auto [it, inserted] = durations.emplace(name, secs);
+      if (!inserted) {
+        it->second = std::max(it->second, secs);
+      }
+    }
+  }
+  return durations;
+}
+
+} // namespace offload::report

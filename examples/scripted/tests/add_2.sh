@@ -1,0 +1,2 @@
+echo "arithmetic 2"
+test $((2 * 2)) -eq 4

@@ -1,0 +1,2 @@
+echo "arithmetic 3"
+test $((3 * 2)) -eq 6

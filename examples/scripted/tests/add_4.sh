@@ -1,0 +1,2 @@
+echo "arithmetic 4"
+test $((4 * 2)) -eq 8

@@ -1,0 +1,2 @@
+echo "arithmetic 5"
+test $((5 * 2)) -eq 10

@@ -1,0 +1,2 @@
+echo "arithmetic 6"
+test $((6 * 2)) -eq 12

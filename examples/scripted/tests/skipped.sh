@@ -1,0 +1,2 @@
+echo "this test is skipped"
+exit 77

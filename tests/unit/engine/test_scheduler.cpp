@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: MIT
+#include "engine/scheduler.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <set>
+
+using namespace offload::engine;
+
+namespace {
+
+std::vector<SchedTest> tests_with(const std::vector<double>& secs, std::size_t id_chars = 10) {
+  std::vector<SchedTest> out;
+  for (double s : secs) {
+    SchedTest t;
+    t.id_chars = id_chars;
+    t.known_secs = s;
+    out.push_back(t);
+  }
+  return out;
+}
+
+SchedulerOptions dynamic(std::size_t sandboxes) {
+  SchedulerOptions o;
+  o.sandboxes = sandboxes;
+  o.initial_overhead_secs = 0.1;
+  return o;
+}
+
+} // namespace
+
+TEST_SUITE_BEGIN("engine");
+
+TEST_CASE("engine::Scheduler hands out every test once, longest first, in shrinking batches") {
+  std::vector<double> secs;
+  for (int i = 0; i < 200; ++i) {
+    secs.push_back(0.1 + (i % 17) * 0.05);
+  }
+  secs[123] = 9.0;
+  Scheduler s(tests_with(secs), dynamic(4));
+  std::multiset<std::size_t> seen;
+  std::vector<double> batch_loads;
+  std::vector<std::size_t> first_batch;
+  double now = 0.0;
+  while (auto b = s.take(0, now)) {
+    if (first_batch.empty()) {
+      first_batch = b->tests;
+    }
+    double load = 0.0;
+    for (auto t : b->tests) {
+      seen.insert(t);
+      load += secs[t];
+    }
+    batch_loads.push_back(load);
+    s.finished(*b, {}, 0.0);
+    now += 1.0;
+  }
+  CHECK(seen.size() == 200);
+  CHECK(std::set<std::size_t>(seen.begin(), seen.end()).size() == 200);
+  CHECK(batch_loads.size() > 4);
+  CHECK(first_batch.front() == 123); // the longest test goes first
+  CHECK(batch_loads[1] > batch_loads.back());          // batches shrink as the queue drains
+  CHECK_FALSE(s.has_queued());
+}
+
+TEST_CASE("engine::Scheduler keeps each batch within the command-line budget") {
+  SchedulerOptions o = dynamic(1);
+  o.max_command_chars = 1000;
+  o.min_batch_overheads = 1e9; // would take everything at once without the budget
+  Scheduler s(tests_with(std::vector<double>(100, 1.0), 97), o);
+  std::size_t total = 0;
+  while (auto b = s.take(0, 0.0)) {
+    CHECK(b->tests.size() * 100 <= 1000);
+    total += b->tests.size();
+    s.finished(*b, {}, 0.0);
+  }
+  CHECK(total == 100);
+}
+
+TEST_CASE("engine::Scheduler runs tests of an individual group alone") {
+  auto tests = tests_with({1, 1, 1, 1});
+  tests[1].alone = tests[2].alone = true;
+  SchedulerOptions o = dynamic(1);
+  o.min_batch_overheads = 1e9;
+  Scheduler s(tests, o);
+  while (auto b = s.take(0, 0.0)) {
+    if (std::find(b->tests.begin(), b->tests.end(), 1) != b->tests.end() ||
+        std::find(b->tests.begin(), b->tests.end(), 2) != b->tests.end()) {
+      CHECK(b->tests.size() == 1);
+    }
+    s.finished(*b, {}, 0.0);
+  }
+}
+
+TEST_CASE("engine::Scheduler puts retries first, on another sandbox when it can") {
+  Scheduler s(tests_with(std::vector<double>(20, 1.0)), dynamic(2));
+  auto first = s.take(0, 0.0);
+  REQUIRE(first);
+  const std::size_t failed = first->tests.front();
+  s.finished(*first, {}, 1.0);
+  s.retry(failed, 0);
+  auto on_same = s.take(0, 1.0);
+  REQUIRE(on_same);
+  CHECK(std::find(on_same->tests.begin(), on_same->tests.end(), failed) == on_same->tests.end());
+  auto on_other = s.take(1, 1.0);
+  REQUIRE(on_other);
+  CHECK(on_other->tests.front() == failed);
+}
+
+TEST_CASE("engine::Scheduler gives a retry to the sandbox it failed on rather than idle") {
+  Scheduler s(tests_with({1.0}), dynamic(2));
+  auto b = s.take(0, 0.0);
+  REQUIRE(b);
+  s.finished(*b, {}, 1.0);
+  s.retry(0, 0);
+  auto again = s.take(0, 1.0);
+  REQUIRE(again);
+  CHECK(again->tests == std::vector<std::size_t>{0});
+}
+
+TEST_CASE("engine::Scheduler isolates tests one per batch") {
+  SchedulerOptions o = dynamic(1);
+  o.hedge = false;
+  Scheduler s(tests_with({1, 1, 1}), o);
+  auto b = s.take(0, 0.0);
+  REQUIRE(b);
+  s.finished(*b, {}, 0.0);
+  for (auto t : b->tests) {
+    s.isolate(t);
+  }
+  std::size_t isolated = 0;
+  while (auto one = s.take(0, 0.0)) {
+    if (one->isolation) {
+      CHECK(one->tests.size() == 1);
+      ++isolated;
+    }
+    s.finished(*one, {}, 0.0);
+  }
+  CHECK(isolated == b->tests.size());
+}
+
+TEST_CASE("engine::Scheduler hedges the tail of the batch expected to end last") {
+  SchedulerOptions o = dynamic(2);
+  o.min_batch_overheads = 1e9; // one batch takes everything
+  Scheduler s(tests_with({3, 3, 3, 3}), o);
+  auto big = s.take(0, 0.0);
+  REQUIRE(big);
+  CHECK(big->tests.size() == 4);
+  auto copy = s.take(1, 0.5);
+  REQUIRE(copy);
+  CHECK(copy->duplicate_of == big->id);
+  CHECK(copy->tests == std::vector<std::size_t>(big->tests.begin() + 2, big->tests.end()));
+  CHECK(s.twins(big->id) == std::vector<std::size_t>{copy->id});
+  CHECK(s.twins(copy->id) == std::vector<std::size_t>{big->id});
+  CHECK_FALSE(s.take(1, 0.6)); // a batch is copied once
+
+  SchedulerOptions off = o;
+  off.hedge = false;
+  Scheduler no_hedge(tests_with({3, 3, 3, 3}), off);
+  REQUIRE(no_hedge.take(0, 0.0));
+  CHECK_FALSE(no_hedge.take(1, 0.5));
+}
+
+TEST_CASE("engine::Scheduler learns unknown tests' durations from their group") {
+  std::vector<SchedTest> tests(6);
+  for (auto& t : tests) {
+    t.id_chars = 5;
+  }
+  SchedulerOptions o = dynamic(1);
+  o.default_test_secs = 1.0;
+  Scheduler s(tests, o);
+  CHECK(s.estimate(5) == doctest::Approx(1.0));
+  auto b = s.take(0, 0.0);
+  REQUIRE(b);
+  std::vector<std::pair<std::size_t, double>> observed;
+  for (auto t : b->tests) {
+    observed.emplace_back(t, 0.02);
+  }
+  s.finished(*b, observed, 0.5);
+  if (s.has_queued()) {
+    auto next = s.take(0, 1.0);
+    REQUIRE(next);
+    CHECK(s.estimate(next->tests.front()) == doctest::Approx(0.02));
+  }
+  CHECK(s.overhead_secs() > 0.1);
+}
+
+TEST_CASE("engine::Scheduler static policy: LPT batches, instances of a test never share one") {
+  SchedulerOptions o;
+  o.sandboxes = 3;
+  o.policy = SchedulePolicy::Static;
+  o.static_instances = {3, 1, 1, 1, 1, 2};
+  Scheduler s(tests_with({5, 4, 3, 2, 1, 1}), o);
+  std::size_t instances = 0;
+  std::size_t batches = 0;
+  while (auto b = s.take(batches % 3, 0.0)) {
+    std::set<std::size_t> unique(b->tests.begin(), b->tests.end());
+    CHECK(unique.size() == b->tests.size());
+    instances += b->tests.size();
+    ++batches;
+    s.finished(*b, {}, 0.0);
+  }
+  CHECK(instances == 9);
+  CHECK(batches == 3);
+}
+
+TEST_CASE("engine::Scheduler drain empties the queue") {
+  Scheduler s(tests_with({1, 2, 3}), dynamic(1));
+  s.retry(0, std::nullopt);
+  const auto drained = s.drain();
+  CHECK(drained == std::vector<std::size_t>{0, 1, 2});
+  CHECK_FALSE(s.has_queued());
+  CHECK_FALSE(s.take(0, 0.0));
+}
+
+TEST_SUITE_END();

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: MIT
+#include "plugin/instance.hpp"
+#include "plugin/registry.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+namespace fs = std::filesystem;
+using namespace offload;
+
+namespace {
+
+fs::path build_root() {
+  const char* root = std::getenv("OFFLOAD_BUILD_ROOT");
+  REQUIRE_MESSAGE(root != nullptr, "run through meson test (OFFLOAD_BUILD_ROOT unset)");
+  return root;
+}
+
+std::string rejection(const plugin::Registry& reg, const std::string& file) {
+  for (const auto& r : reg.rejected()) {
+    if (r.path.filename() == file) {
+      return r.reason;
+    }
+  }
+  return "(not rejected)";
+}
+
+struct TempDir {
+  fs::path path = fs::temp_directory_path() / ("offload-registry-" + std::to_string(::getpid()));
+  TempDir() { fs::create_directories(path); }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+} // namespace
+
+TEST_SUITE_BEGIN("plugin");
+
+TEST_CASE("plugin::Registry loads an SDK-only C plugin and refuses broken ones") {
+  const auto reg = plugin::Registry::scan({build_root() / "tests" / "plugins"});
+
+  const auto* sdkc = reg->find(OFFLOAD_KIND_FRAMEWORK, "sdk-c");
+  REQUIRE(sdkc != nullptr);
+  CHECK(sdkc->plugin == "sdkc");
+  CHECK(sdkc->plugin_version == "1.0.0");
+
+  CHECK(rejection(*reg, "offload-wrongmajor.so").find("major version must match") != std::string::npos);
+  CHECK(rejection(*reg, "offload-wrongmajor.so").find("ABI 2.0") != std::string::npos);
+  CHECK(rejection(*reg, "offload-newerminor.so").find("newer than this offload") != std::string::npos);
+  CHECK(rejection(*reg, "offload-misnamed.so").find("does not match the file name") != std::string::npos);
+  CHECK(rejection(*reg, "offload-noentry.so").find("no offload_plugin_entry symbol") != std::string::npos);
+  CHECK(rejection(*reg, "offload-undefined.so").find("undefined symbol") != std::string::npos);
+  CHECK(reg->plugins().size() == 1);
+}
+
+TEST_CASE("plugin::Registry keeps the first plugin of a type and reports the shadowed one") {
+  TempDir a, b;
+  const auto sdkc = build_root() / "tests" / "plugins" / "offload-sdkc.so";
+  fs::copy_file(sdkc, a.path / "offload-sdkc.so");
+  fs::create_directories(b.path / "x");
+  fs::copy_file(sdkc, b.path / "x" / "offload-sdkc.so");
+  const auto reg = plugin::Registry::scan({a.path, b.path / "x"});
+  REQUIRE(reg->find(OFFLOAD_KIND_FRAMEWORK, "sdk-c") != nullptr);
+  CHECK(reg->find(OFFLOAD_KIND_FRAMEWORK, "sdk-c")->path == a.path / "offload-sdkc.so");
+  REQUIRE(reg->shadowed().size() == 1);
+  CHECK(reg->shadowed()[0].path == b.path / "x" / "offload-sdkc.so");
+}
+
+TEST_CASE("plugin::Registry ignores files that are not named offload-*.so") {
+  TempDir dir;
+  fs::copy_file(build_root() / "tests" / "plugins" / "offload-sdkc.so", dir.path / "libsdkc.so");
+  const auto reg = plugin::Registry::scan({dir.path});
+  CHECK(reg->plugins().empty());
+  CHECK(reg->rejected().empty());
+}
+
+TEST_CASE("plugin::search_path puts --plugin-dir first and honours the environment") {
+  ::setenv("OFFLOAD_PLUGIN_PATH", "/extra/one:/extra/two", 1);
+  ::setenv("OFFLOAD_PLUGIN_SYSTEM_PATH", "/system", 1);
+  const auto dirs = plugin::search_path({"/cli"});
+  ::unsetenv("OFFLOAD_PLUGIN_PATH");
+  REQUIRE(dirs.size() == 4);
+  CHECK(dirs[0] == "/cli");
+  CHECK(dirs[1] == "/extra/one");
+  CHECK(dirs[2] == "/extra/two");
+  CHECK(dirs[3] == "/system");
+  ::setenv("OFFLOAD_PLUGIN_SYSTEM_PATH", (build_root() / "plugins").c_str(), 1);
+}
+
+TEST_CASE("plugin::Framework drives the C plugin through the ABI") {
+  const auto reg = plugin::Registry::scan({build_root() / "tests" / "plugins"});
+  const auto* f = reg->find(OFFLOAD_KIND_FRAMEWORK, "sdk-c");
+  REQUIRE(f != nullptr);
+  config::PluginSection section;
+  section.name = "framework";
+  section.type = "sdk-c";
+  auto created = plugin::create_instance(*f, section);
+  REQUIRE(created.ok());
+  plugin::Framework fw(*f, created->first);
+  CHECK(fw.has_result_files());
+  auto tests = fw.discover("all", "", process::CancelToken());
+  REQUIRE(tests.ok());
+  REQUIRE(tests->size() == 3);
+  CHECK((*tests)[1].id == "c_beta");
+  auto cmd = fw.build_command({"c_alpha"}, "/tmp/r.xml", false);
+  REQUIRE(cmd.ok());
+  CHECK(cmd->result_file == "/tmp/r.xml");
+  CHECK(cmd->spec.contains("shell"));
+  auto mapped = fw.map_results({"c_alpha"}, {{"c_alpha", ""}, {"c_beta", ""}});
+  REQUIRE(mapped.ok());
+  REQUIRE(mapped->size() == 2);
+  CHECK((*mapped)[0] == "c_alpha");
+}
+
+TEST_SUITE_END();

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <offload/plugin.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace offload::plugin_support::testing {
+
+/// A host table for driving plugin classes without the core: it records logs
+/// and errors, and its process_run really runs the process (no timeouts, no
+/// process groups) so plugin code meets real shells. One at a time.
+class FakeHost {
+public:
+  struct Logged {
+    uint32_t level;
+    std::string message;
+  };
+  struct Error {
+    int32_t code;
+    std::string key;
+    std::string message;
+  };
+
+  FakeHost();
+  ~FakeHost();
+  FakeHost(const FakeHost&) = delete;
+  FakeHost& operator=(const FakeHost&) = delete;
+
+  const offload_host_v1* table() const noexcept { return &m_table; }
+  /// An error slot to hand to plugin calls; error_set on it fills errors().
+  offload_error* error_slot() noexcept { return reinterpret_cast<offload_error*>(this); }
+
+  const std::vector<Logged>& logs() const noexcept { return m_logs; }
+  const std::vector<Error>& errors() const noexcept { return m_errors; }
+  /// Every spec process_run was given, parsed.
+  const std::vector<nlohmann::json>& specs() const noexcept { return m_specs; }
+
+private:
+  static FakeHost& current();
+  static void log(const offload_host_v1* host, uint32_t level, const char* msg, size_t len);
+  static void error_set(offload_error* err, int32_t code, const char* key, const char* msg, size_t len);
+  static int32_t is_cancelled(const offload_cancel* cancel);
+  static int32_t process_run(const offload_host_v1* host, const char* spec_json, size_t spec_len,
+                             const offload_sink* output, const offload_cancel* cancel,
+                             int32_t* exit_status, offload_error* err);
+  static int32_t bundled_script(const offload_host_v1* host, const char* name, const offload_sink* path,
+                                offload_error* err);
+
+  offload_host_v1 m_table{};
+  std::filesystem::path m_capture_dir;
+  std::vector<Logged> m_logs;
+  std::vector<Error> m_errors;
+  std::vector<nlohmann::json> m_specs;
+};
+
+/// A fresh directory under the system temp dir, removed with its contents.
+class ScratchDir {
+public:
+  ScratchDir();
+  ~ScratchDir();
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const std::filesystem::path& path() const noexcept { return m_path; }
+
+private:
+  std::filesystem::path m_path;
+};
+
+/// Runs `script` with /bin/sh -c and returns its standard output.
+std::string sh_output(const std::string& script);
+
+/// Runs `script` with /bin/sh -c and returns its exit status.
+int sh_status(const std::string& script);
+
+std::string read_file(const std::filesystem::path& path);
+void write_file(const std::filesystem::path& path, const std::string& text);
+
+} // namespace offload::plugin_support::testing
