@@ -141,16 +141,16 @@ private:
     return nullptr;
   }
 
-  // A worker whose sandbox is gone: when it was the last, nobody can run
-  // what is left, so it is settled now instead of waited for.
+  // A worker leaves when the work is done or its sandbox is gone. When the
+  // last one leaves with work still queued, nobody can run it, so it is
+  // settled now instead of waited for.
   void retire() {
     const std::lock_guard lock(m_mutex);
-    if (--m_live == 0) {
-      const std::string reason = "no sandbox could be created: " + m_last_sandbox_error;
+    if (--m_live == 0 && !stopping() && m_scheduler.has_queued()) {
+      m_stop_reason = "no sandbox could be created: " + m_last_sandbox_error;
       for (std::size_t t : m_scheduler.drain()) {
-        m_tracker.not_run(t, reason);
+        m_tracker.not_run(t, m_stop_reason);
       }
-      m_stop_reason = reason;
     }
     m_cv.notify_all();
   }
@@ -210,8 +210,11 @@ private:
     retire();
   }
 
+  // Static mode schedules every attempt up front, so each result counts;
+  // otherwise a result counts only if no copy of the batch answered first.
   bool accepted(const Batch& b, std::size_t position) const {
-    return m_taken.at(b.id).rounds[position] == m_round[b.tests[position]];
+    return m_opt.policy == SchedulePolicy::Static ||
+           m_taken.at(b.id).rounds[position] == m_round[b.tests[position]];
   }
 
   void after_verdict(NextStep step, std::size_t test, std::size_t sandbox) {
@@ -397,7 +400,7 @@ private:
   std::size_t m_live = 0;
   bool m_stopped = false;
   std::string m_stop_reason;
-  std::string m_last_sandbox_error = "unknown error";
+  std::string m_last_sandbox_error;
   std::vector<StrayResult> m_strays;
   std::vector<report::BatchSpan> m_spans;
   std::vector<report::PhaseSpan> m_phases;

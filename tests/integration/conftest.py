@@ -67,9 +67,10 @@ filters = "{filters}"
 
 
 def junit_cases(project, path="test-results/junit.xml"):
-    """{test id: testcase element} from offload's report."""
+    """{test id: testcase element} for the discovered tests in offload's report."""
     root = ET.parse(project / path).getroot()
-    return {tc.get("name"): tc for tc in root.iter("testcase")}
+    return {tc.get("name"): tc for suite in root.iter("testsuite") if suite.get("name") != "unmatched results"
+            for tc in suite.iter("testcase")}
 
 
 def verdict(tc):
