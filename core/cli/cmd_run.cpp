@@ -134,6 +134,7 @@ void write_reports(const Context& ctx, const engine::RunOutcome& out, const std:
     }
   }
   remember_durations(history, out.records);
+  history.set_batch_overhead(out.batch_overhead_secs);
   if (auto st = history.save(dir); !st) {
     spdlog::warn("{}", st.error().message);
   }
@@ -234,6 +235,7 @@ int cmd_run(const GlobalOptions& global, const po::variables_map& vm) {
   opt.output_dir = out_dir;
   opt.env = *env;
   opt.project_root = cfg.offload.sandbox_project_root;
+  opt.env["OFFLOAD_ROOT"] = opt.project_root.value_or(std::filesystem::current_path().string());
   opt.image_id = *prepared;
   opt.run_id = new_run_id();
   auto outcome = engine::orchestrate(*ctx->provider, *ctx->framework, *tests, cfg.groups, history, opt, interrupt,

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "cli/context.hpp"
 
+#include <filesystem>
+
 namespace offload::cli {
 namespace {
 
@@ -31,6 +33,14 @@ Result<Context> load_context(const GlobalOptions& global) {
   auto cfg = config::load(global.config_path);
   if (!cfg) {
     return std::move(cfg).error();
+  }
+  if (const auto& dir = cfg->offload.working_dir) {
+    // Everything relative (discovery, providers, the output directory) starts here.
+    std::error_code ec;
+    std::filesystem::current_path(*dir, ec);
+    if (ec) {
+      return make_error(config::to_string({cfg->path, 0}), ": offload.working_dir '", *dir, "': ", ec.message());
+    }
   }
   Context ctx;
   ctx.config = std::move(*cfg);

@@ -30,6 +30,9 @@ History History::load(const std::filesystem::path& dir, const std::filesystem::p
           }
         }
       }
+      if (auto o = j.find("batch_overhead_secs"); o != j.end() && o->is_number() && o->get<double>() >= 0.0) {
+        h.m_overhead = o->get<double>();
+      }
       h.m_source = "history";
       return h;
     }
@@ -67,7 +70,10 @@ Status History::save(const std::filesystem::path& dir) const {
   for (const auto& [id, samples] : m_samples) {
     durations[id] = samples;
   }
-  const nlohmann::json doc{{"version", 1}, {"durations", std::move(durations)}};
+  nlohmann::json doc{{"version", 1}, {"durations", std::move(durations)}};
+  if (m_overhead) {
+    doc["batch_overhead_secs"] = *m_overhead;
+  }
   return util::write_file_atomically(dir / k_file_name, doc.dump(1));
 }
 

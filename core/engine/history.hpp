@@ -29,12 +29,18 @@ public:
   /// Written to a temporary file, then renamed over the old one.
   Status save(const std::filesystem::path& dir) const;
 
+  /// What starting a batch costs beyond its tests (process start-up,
+  /// collection), as the last run measured it.
+  std::optional<double> batch_overhead() const { return m_overhead; }
+  void set_batch_overhead(double secs) { m_overhead = secs; }
+
   std::size_t size() const { return m_samples.size(); }
   /// Where the durations came from: "history", "junit.xml" or "nothing".
   const std::string& source() const { return m_source; }
 
 private:
   std::map<std::string, std::vector<double>> m_samples; ///< oldest first
+  std::optional<double> m_overhead;
   std::string m_source = "nothing";
 };
 

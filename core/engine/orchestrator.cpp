@@ -44,7 +44,7 @@ public:
       : m_provider(provider), m_tests(tests), m_groups(groups), m_opt(options), m_interrupt(interrupt),
         m_console(console), m_started(Clock::now()),
         m_scheduler(scheduler_tests(tests, groups, history, !framework.has_result_files(), m_from_history),
-                    scheduler_options(tests, groups, options)),
+                    scheduler_options(tests, groups, history, options)),
         m_tracker(tests, attempts_allowed(tests, groups), options.policy == SchedulePolicy::Static),
         m_round(tests.size(), 0) {
     m_ctx.framework = &framework;
@@ -88,13 +88,18 @@ public:
     out.batches = std::move(m_spans);
     out.phases = std::move(m_phases);
     out.wall_secs = now();
+    out.batch_overhead_secs = m_scheduler.overhead_secs();
     return out;
   }
 
 private:
   static SchedulerOptions scheduler_options(const std::vector<TestCase>& tests,
-                                            const std::vector<config::Group>& groups, const RunOptions& o) {
+                                            const std::vector<config::Group>& groups, const History& history,
+                                            const RunOptions& o) {
     SchedulerOptions s;
+    if (auto overhead = history.batch_overhead()) {
+      s.initial_overhead_secs = *overhead;
+    }
     s.sandboxes = o.sandboxes;
     s.policy = o.policy;
     s.hedge = o.hedge;

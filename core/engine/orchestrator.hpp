@@ -41,6 +41,8 @@ struct RunOutcome {
   bool interrupted = false;
   /// How many tests ran with a duration from history (for the log).
   std::size_t estimated_from_history = 0;
+  /// The batch start-up cost the run measured, for the next run.
+  double batch_overhead_secs = 0.0;
 };
 
 /// Runs `tests` on sandboxes of `provider` until every test has a verdict,

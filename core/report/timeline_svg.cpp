@@ -192,6 +192,9 @@ private:
     const double bar_width = std::max(1.0, (end - start) / m_span * plot_width);
     open_rect(x_of(start), top, bar_width, m_row_height - 2 * padding, color(span.outcome));
     attr("class", "batch");
+    // A hairline edge keeps back-to-back batches of one outcome apart.
+    attr("stroke", "#ffffff");
+    attr("stroke-width", "0.5");
     element_with_text("title", bar_title(span));
     m_printer.CloseElement();
   }

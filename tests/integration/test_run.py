@@ -245,3 +245,21 @@ def test_bad_env_flag_is_one_clear_error(scripted):
     assert res.returncode == 1
     assert "--env 'NOEQUALS': expected KEY=VALUE" in res.stderr
     assert not (scripted / "test-results").exists()
+
+
+def test_each_sandbox_has_its_own_tmpdir_id_and_the_run_env(scripted, tmp_path):
+    for i in range(6):
+        write_test(scripted, f"env_{i}", f'test -d "$TMPDIR" && printf "%s\\n" "$OFFLOAD_SANDBOX_ID" "$TMPDIR" '
+                                          f'"$OFFLOAD_ROOT" "$EXTRA" > {tmp_path}/env_{i}.txt\n')
+    set_config(scripted, scripted_config(filters="'^env_'", parallel=3))
+    res = run_offload(["run", "--env", "EXTRA=from the cli"], scripted)
+    assert res.returncode == 0, res.stdout + res.stderr
+    seen = {}
+    for i in range(6):
+        sandbox, tmpdir, root, extra = (tmp_path / f"env_{i}.txt").read_text().splitlines()
+        assert sandbox.startswith("offload-") and sandbox in tmpdir
+        assert root == str(scripted)
+        assert extra == "from the cli"
+        seen.setdefault(sandbox, set()).add(tmpdir)
+        assert not os.path.exists(tmpdir), "sandbox temp dir left behind"
+    assert all(len(dirs) == 1 for dirs in seen.values())
