@@ -1,17 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "local_factory.hpp"
 
-#include <offload/plugin.h>
+#include <offload/plugin.hpp>
 
 extern "C" OFFLOAD_EXPORT int32_t offload_plugin_entry(uint32_t host_abi_version,
                                                        const offload_host_v1* /*host*/,
                                                        const offload_plugin_descriptor** out) noexcept {
-  if (OFFLOAD_ABI_VERSION_MAJOR(host_abi_version) != OFFLOAD_ABI_MAJOR) {
-    return OFFLOAD_ENOTSUP;
-  }
-  if (out == nullptr) {
-    return OFFLOAD_EINVAL;
-  }
   static const offload_factory* const factories[] = {&offload::plugins::local_factory()};
   static const offload_plugin_descriptor descriptor = {
       sizeof(offload_plugin_descriptor),
@@ -23,6 +17,5 @@ extern "C" OFFLOAD_EXPORT int32_t offload_plugin_entry(uint32_t host_abi_version
       0,
       factories,
   };
-  *out = &descriptor;
-  return OFFLOAD_OK;
+  return offload::sdk::answer_entry(host_abi_version, out, descriptor);
 }

@@ -186,6 +186,20 @@ private:
   const offload_host_v1* m_host;
 };
 
+/// The whole job of offload_plugin_entry for a plugin with a static
+/// descriptor: refuse a host of another ABI major, else hand the descriptor out.
+inline int32_t answer_entry(uint32_t host_abi_version, const offload_plugin_descriptor** out,
+                            const offload_plugin_descriptor& descriptor) noexcept {
+  if (OFFLOAD_ABI_VERSION_MAJOR(host_abi_version) != OFFLOAD_ABI_MAJOR) {
+    return OFFLOAD_ENOTSUP;
+  }
+  if (out == nullptr) {
+    return OFFLOAD_EINVAL;
+  }
+  *out = &descriptor;
+  return OFFLOAD_OK;
+}
+
 namespace detail {
 template <class T>
 T& self_of(void* self) {

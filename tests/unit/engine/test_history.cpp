@@ -4,19 +4,16 @@
 
 #include <doctest/doctest.h>
 
+#include "../temp_dir.hpp"
+
 #include <fstream>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
 using namespace offload;
+using offload::testing::TempDir;
 
 namespace {
-
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("offload-history-" + std::to_string(::getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 } // namespace
 
@@ -24,7 +21,7 @@ TEST_SUITE_BEGIN("engine");
 
 TEST_CASE("engine::History keeps recent durations and estimates with their median") {
   TempDir dir;
-  auto h = engine::History::load(dir.path, dir.path / "junit.xml");
+  auto h = engine::History::load(dir.path(), dir.path() / "junit.xml");
   CHECK(h.source() == "nothing");
   CHECK_FALSE(h.estimate("a"));
   for (double d : {1.0, 9.0, 2.0}) {
@@ -36,14 +33,14 @@ TEST_CASE("engine::History keeps recent durations and estimates with their media
   }
   h.add("b", 0.5);
   h.set_batch_overhead(0.25);
-  REQUIRE(h.save(dir.path).ok());
+  REQUIRE(h.save(dir.path()).ok());
 
-  auto again = engine::History::load(dir.path, dir.path / "junit.xml");
+  auto again = engine::History::load(dir.path(), dir.path() / "junit.xml");
   CHECK(again.source() == "history");
   CHECK(*again.estimate("a") == doctest::Approx(2.0));
   CHECK(*again.estimate("b") == doctest::Approx(5.0));
   CHECK(*again.batch_overhead() == doctest::Approx(0.25));
-  std::ifstream in(dir.path / engine::History::k_file_name);
+  std::ifstream in(dir.path() / engine::History::k_file_name);
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   CHECK(text.find("\"b\"") != std::string::npos);
 }
@@ -57,13 +54,13 @@ TEST_CASE("engine::History starts from the previous junit.xml and survives a dam
   a.result = engine::AttemptResult::Passed;
   a.duration_secs = 3.5;
   r.attempts.push_back(a);
-  REQUIRE(report::write_junit(dir.path / "junit.xml", {r}, {"all"}, {}, {}).ok());
-  auto h = engine::History::load(dir.path, dir.path / "junit.xml");
+  REQUIRE(report::write_junit(dir.path() / "junit.xml", {r}, {"all"}, {}, {}).ok());
+  auto h = engine::History::load(dir.path(), dir.path() / "junit.xml");
   CHECK(h.source() == "junit.xml");
   CHECK(*h.estimate("t1") == doctest::Approx(3.5));
 
-  std::ofstream(dir.path / engine::History::k_file_name) << "{not json";
-  auto damaged = engine::History::load(dir.path, dir.path / "junit.xml");
+  std::ofstream(dir.path() / engine::History::k_file_name) << "{not json";
+  auto damaged = engine::History::load(dir.path(), dir.path() / "junit.xml");
   CHECK(damaged.source() == "junit.xml");
 }
 

@@ -4,11 +4,14 @@
 
 #include <doctest/doctest.h>
 
+#include "../temp_dir.hpp"
+
 #include <cstdlib>
 #include <filesystem>
 
 namespace fs = std::filesystem;
 using namespace offload;
+using offload::testing::TempDir;
 
 namespace {
 
@@ -26,12 +29,6 @@ std::string rejection(const plugin::Registry& reg, const std::string& file) {
   }
   return "(not rejected)";
 }
-
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("offload-registry-" + std::to_string(::getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 } // namespace
 
@@ -57,20 +54,20 @@ TEST_CASE("plugin::Registry loads an SDK-only C plugin and refuses broken ones")
 TEST_CASE("plugin::Registry keeps the first plugin of a type and reports the shadowed one") {
   TempDir a, b;
   const auto sdkc = build_root() / "tests" / "plugins" / "offload-sdkc.so";
-  fs::copy_file(sdkc, a.path / "offload-sdkc.so");
-  fs::create_directories(b.path / "x");
-  fs::copy_file(sdkc, b.path / "x" / "offload-sdkc.so");
-  const auto reg = plugin::Registry::scan({a.path, b.path / "x"});
+  fs::copy_file(sdkc, a.path() / "offload-sdkc.so");
+  fs::create_directories(b.path() / "x");
+  fs::copy_file(sdkc, b.path() / "x" / "offload-sdkc.so");
+  const auto reg = plugin::Registry::scan({a.path(), b.path() / "x"});
   REQUIRE(reg->find(OFFLOAD_KIND_FRAMEWORK, "sdk-c") != nullptr);
-  CHECK(reg->find(OFFLOAD_KIND_FRAMEWORK, "sdk-c")->path == a.path / "offload-sdkc.so");
+  CHECK(reg->find(OFFLOAD_KIND_FRAMEWORK, "sdk-c")->path == a.path() / "offload-sdkc.so");
   REQUIRE(reg->shadowed().size() == 1);
-  CHECK(reg->shadowed()[0].path == b.path / "x" / "offload-sdkc.so");
+  CHECK(reg->shadowed()[0].path == b.path() / "x" / "offload-sdkc.so");
 }
 
 TEST_CASE("plugin::Registry ignores files that are not named offload-*.so") {
   TempDir dir;
-  fs::copy_file(build_root() / "tests" / "plugins" / "offload-sdkc.so", dir.path / "libsdkc.so");
-  const auto reg = plugin::Registry::scan({dir.path});
+  fs::copy_file(build_root() / "tests" / "plugins" / "offload-sdkc.so", dir.path() / "libsdkc.so");
+  const auto reg = plugin::Registry::scan({dir.path()});
   CHECK(reg->plugins().empty());
   CHECK(reg->rejected().empty());
 }

@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include "../temp_dir.hpp"
+
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
@@ -60,26 +62,6 @@ Spec shell(const std::string& script) {
   return spec;
 }
 
-class TempDir {
-public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    m_path = std::filesystem::temp_directory_path() /
-             ("offload-process-test-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
-    std::filesystem::create_directories(m_path);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(m_path, ec);
-  }
-  const std::filesystem::path& path() const { return m_path; }
-
-private:
-  std::filesystem::path m_path;
-};
-
 pid_t read_pid(const std::filesystem::path& file) {
   std::ifstream in(file);
   pid_t pid = 0;
@@ -112,6 +94,8 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }
 
 } // namespace
+
+using offload::testing::TempDir;
 
 TEST_SUITE_BEGIN("process");
 

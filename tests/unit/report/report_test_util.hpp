@@ -10,30 +10,11 @@
 
 #include <unistd.h>
 
+#include "../temp_dir.hpp"
+
 namespace offload::report::test {
 
-/// A fresh directory under the system temp dir, removed with its contents.
-class TempDir {
-public:
-  TempDir() {
-    std::random_device random;
-    m_path = std::filesystem::temp_directory_path() /
-             ("offload-report-test-" + std::to_string(::getpid()) + "-" + std::to_string(random()));
-    std::filesystem::create_directories(m_path);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(m_path, ignored);
-  }
-
-  const std::filesystem::path& path() const { return m_path; }
-  std::filesystem::path operator/(const std::string& name) const { return m_path / name; }
-
-private:
-  std::filesystem::path m_path;
-};
+using offload::testing::TempDir;
 
 inline std::string read_text(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
