@@ -15,8 +15,6 @@ namespace offload::plugins {
 /// its command line.
 class DefaultFramework {
 public:
-  static constexpr bool converts_report = false;
-
   /// Takes the checked [framework] section; throws sdk::Failure(OFFLOAD_EINVAL)
   /// naming the key whose value cannot work.
   DefaultFramework(const offload_host_v1* host, std::string_view config_json);

@@ -23,16 +23,6 @@ constexpr const char* k_config_template =
     "# Where commands run; relative paths of result files start here too.\n"
     "working_dir = \".\"\n";
 
-const offload_provider_v1* local_table() noexcept {
-  // Local sandboxes start from the working directory as it is, so there is
-  // nothing to prepare; NULL tells the host so.
-  static const offload_provider_v1 table = [] {
-    offload_provider_v1 copy = *sdk::provider_table<LocalProvider>();
-    copy.prepare = nullptr;
-    return copy;
-  }();
-  return &table;
-}
 
 } // namespace
 
@@ -46,7 +36,7 @@ const offload_factory& local_factory() noexcept {
       0,
       k_options,
       k_config_template,
-      local_table(),
+      sdk::provider_table<LocalProvider>(),
       &sdk::create_instance<LocalProvider>,
   };
   return factory;

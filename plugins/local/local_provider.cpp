@@ -155,10 +155,6 @@ std::string LocalProvider::describe() {
   return plugin_support::json_text({{"remote", false}});
 }
 
-std::optional<std::string> LocalProvider::prepare(std::string_view, const offload_cancel*) {
-  return std::nullopt;
-}
-
 std::unique_ptr<LocalProvider::Sandbox> LocalProvider::create_sandbox(std::string_view request,
                                                                       std::string& info_json,
                                                                       const offload_cancel*) {

@@ -40,9 +40,6 @@ public:
   const std::string& shell() const noexcept { return m_shell; }
 
   std::string describe();
-  /// Never called: the factory clears the prepare slot, since local sandboxes
-  /// start from the working directory itself. sdk::provider_table needs it.
-  std::optional<std::string> prepare(std::string_view request, const offload_cancel* cancel);
   std::unique_ptr<Sandbox> create_sandbox(std::string_view request, std::string& info_json,
                                           const offload_cancel* cancel);
   int32_t exec(Sandbox& sandbox, std::string_view command, const offload_sink* output,

@@ -11,6 +11,7 @@
 
 #include <offload/plugin.h>
 
+#include <concepts>
 #include <cstring>
 #include <exception>
 #include <memory>
@@ -205,6 +206,50 @@ template <class T>
 T& self_of(void* self) {
   return *static_cast<T*>(self);
 }
+
+template <class T>
+concept Prepares = requires(T t, std::string_view request, const offload_cancel* cancel) {
+  { t.prepare(request, cancel) } -> std::convertible_to<std::optional<std::string>>;
+};
+
+template <class T>
+concept ConvertsReports = requires(T t, std::string_view data) {
+  { t.convert_report(data) } -> std::convertible_to<std::string>;
+};
+
+// The optional slots are filled only for classes that have the method, so
+// the host sees NULL ("not supported") for the others.
+template <class T>
+constexpr decltype(offload_provider_v1::prepare) prepare_slot() noexcept {
+  if constexpr (Prepares<T>) {
+    return [](void* self, const char* req, size_t len, const offload_sink* image_id,
+              const offload_cancel* cancel, offload_error* err) noexcept -> int32_t {
+      T& t = self_of<T>(self);
+      return guard(t.host(), err, [&] {
+        if (auto id = t.prepare(std::string_view(req, len), cancel)) {
+          emit(image_id, OFFLOAD_CHANNEL_DATA, *id);
+        }
+      });
+    };
+  } else {
+    return nullptr;
+  }
+}
+
+template <class T>
+constexpr decltype(offload_framework_v1::convert_report) convert_report_slot() noexcept {
+  if constexpr (ConvertsReports<T>) {
+    return [](void* self, const char* data, size_t len, const offload_sink* junit,
+              offload_error* err) noexcept -> int32_t {
+      T& t = self_of<T>(self);
+      return guard(t.host(), err, [&] {
+        emit(junit, OFFLOAD_CHANNEL_DATA, t.convert_report(std::string_view(data, len)));
+      });
+    };
+  } else {
+    return nullptr;
+  }
+}
 } // namespace detail
 
 /// Factory `create` for an instance class T constructible from
@@ -227,13 +272,14 @@ void destroy_instance(void* self) noexcept {
 ///   const offload_host_v1* host() const;
 ///   struct Sandbox;  (any type; owned through the C handle)
 ///   std::string describe();
-///   std::optional<std::string> prepare(std::string_view request, const offload_cancel*);
 ///   std::unique_ptr<Sandbox> create_sandbox(std::string_view request, std::string& info_json,
 ///                                           const offload_cancel*);
 ///   int32_t exec(Sandbox&, std::string_view command, const offload_sink* output,
 ///                const offload_cancel*);
 ///   void download(Sandbox&, std::string_view request, const offload_cancel*);
 ///   void destroy_sandbox(Sandbox&);
+/// and optionally (the slot stays NULL without it):
+///   std::optional<std::string> prepare(std::string_view request, const offload_cancel*);
 template <class T>
 const offload_provider_v1* provider_table() noexcept {
   using Sandbox = typename T::Sandbox;
@@ -244,15 +290,7 @@ const offload_provider_v1* provider_table() noexcept {
         T& t = detail::self_of<T>(self);
         return guard(t.host(), nullptr, [&] { emit(out, OFFLOAD_CHANNEL_DATA, t.describe()); });
       },
-      [](void* self, const char* req, size_t len, const offload_sink* image_id,
-         const offload_cancel* cancel, offload_error* err) noexcept -> int32_t {
-        T& t = detail::self_of<T>(self);
-        return guard(t.host(), err, [&] {
-          if (auto id = t.prepare(std::string_view(req, len), cancel)) {
-            emit(image_id, OFFLOAD_CHANNEL_DATA, *id);
-          }
-        });
-      },
+      detail::prepare_slot<T>(),
       [](void* self, const char* req, size_t len, offload_sandbox** out, const offload_sink* info,
          const offload_cancel* cancel, offload_error* err) noexcept -> int32_t {
         T& t = detail::self_of<T>(self);
@@ -299,7 +337,7 @@ const offload_provider_v1* provider_table() noexcept {
 ///   void discover(std::string_view request, const offload_sink* tests, const offload_cancel*);
 ///   std::string build_command(std::string_view request);
 ///   std::string map_results(std::string_view request);
-/// and, when it converts result files (T::converts_report == true):
+/// and optionally, when it converts result files (the slot stays NULL without it):
 ///   std::string convert_report(std::string_view data);
 template <class T>
 const offload_framework_v1* framework_table() noexcept {
@@ -322,17 +360,7 @@ const offload_framework_v1* framework_table() noexcept {
           emit(command, OFFLOAD_CHANNEL_DATA, t.build_command(std::string_view(req, len)));
         });
       },
-      T::converts_report
-          ? [](void* self, const char* data, size_t len, const offload_sink* junit,
-               offload_error* err) noexcept -> int32_t {
-              T& t = detail::self_of<T>(self);
-              return guard(t.host(), err, [&] {
-                if constexpr (T::converts_report) {
-                  emit(junit, OFFLOAD_CHANNEL_DATA, t.convert_report(std::string_view(data, len)));
-                }
-              });
-            }
-          : static_cast<decltype(offload_framework_v1::convert_report)>(nullptr),
+      detail::convert_report_slot<T>(),
       [](void* self, const char* req, size_t len, const offload_sink* ids,
          offload_error* err) noexcept -> int32_t {
         T& t = detail::self_of<T>(self);
