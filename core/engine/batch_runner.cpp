@@ -168,19 +168,16 @@ BatchReport run_batch(const BatchContext& ctx, const plugin::Sandbox& sandbox, c
   }
 
   const auto local = ctx.results_dir / ("batch-" + std::to_string(batch.id) + ".xml");
-  if (auto st = sandbox.download({{*command->result_file, local.string()}}, cancel); !st) {
-    if (cancel.cancelled()) {
-      r.ending = BatchReport::Ending::Cancelled;
-      return finish();
-    }
-    if (r.exit_status != 0) {
-      // The runner died before writing results: each test must be looked at alone.
-      mark_all_missing(r, batch, "the runner exited with status " + std::to_string(r.exit_status) +
-                                     " without writing its result file");
-      return finish();
-    }
-    r.ending = BatchReport::Ending::Infrastructure;
-    r.problem = st.error().message;
+  const auto fetched = sandbox.download({{*command->result_file, local.string()}}, cancel);
+  if (!fetched) {
+    r.ending = cancel.cancelled() ? BatchReport::Ending::Cancelled : BatchReport::Ending::Infrastructure;
+    r.problem = fetched.error().message;
+    return finish();
+  }
+  if (*fetched == plugin::Sandbox::Fetched::Missing) {
+    // The runner ended without writing results: each test must be looked at alone.
+    mark_all_missing(r, batch, "the runner exited with status " + std::to_string(r.exit_status) +
+                                   " without writing its result file");
     return finish();
   }
   auto junit = ctx.framework->to_junit(read_file(local));

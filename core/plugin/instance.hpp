@@ -94,9 +94,12 @@ public:
   /// a timeout or cancellation is an outcome, not an error.
   Result<ExecOutcome> exec(const nlohmann::json& command, const process::LineHandler& on_line,
                            const process::CancelToken& cancel) const;
-  /// Copies (remote, local) files out of the sandbox.
-  Status download(const std::vector<std::pair<std::string, std::string>>& files,
-                  const process::CancelToken& cancel) const;
+  enum class Fetched { All, Missing };
+  /// Copies (remote, local) files out of the sandbox. Missing: a remote file
+  /// does not exist (the runner never wrote it). An Error: the transfer
+  /// itself failed (an infrastructure failure).
+  Result<Fetched> download(const std::vector<std::pair<std::string, std::string>>& files,
+                           const process::CancelToken& cancel) const;
 
 private:
   const Provider& m_provider;

@@ -120,8 +120,8 @@ Result<ExecOutcome> Sandbox::exec(const nlohmann::json& command, const process::
   }
 }
 
-Status Sandbox::download(const std::vector<std::pair<std::string, std::string>>& files,
-                         const process::CancelToken& cancel) const {
+Result<Sandbox::Fetched> Sandbox::download(const std::vector<std::pair<std::string, std::string>>& files,
+                                           const process::CancelToken& cancel) const {
   nlohmann::json list = nlohmann::json::array();
   for (const auto& [remote, local] : files) {
     list.push_back({{"remote", remote}, {"local", local}});
@@ -130,10 +130,13 @@ Status Sandbox::download(const std::vector<std::pair<std::string, std::string>>&
   offload_cancel token{cancel};
   offload_error err;
   const int32_t rc = m_provider.table().download(m_provider.m_self, m_handle, text.data(), text.size(), &token, &err);
+  if (rc == OFFLOAD_ENOENT) {
+    return Fetched::Missing;
+  }
   if (rc != OFFLOAD_OK) {
     return call_error(m_provider.factory(), err, rc, "downloading results from sandbox " + m_id);
   }
-  return {};
+  return Fetched::All;
 }
 
 } // namespace offload::plugin
