@@ -9,14 +9,17 @@
 #include "report/console.hpp"
 #include "report/junit.hpp"
 #include "report/timeline.hpp"
+#include "util/atomic_file.hpp"
 #include "util/logging.hpp"
 
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <ctime>
 #include <future>
 #include <random>
+#include <sys/resource.h>
 #include <unistd.h>
 
 namespace offload::cli {
@@ -106,6 +109,34 @@ void remember_durations(engine::History& history, const std::vector<engine::Test
   }
 }
 
+// What the run cost offload itself and the sandboxes, for people and benchmarks.
+void write_run_stats(const engine::RunOutcome& out, const std::filesystem::path& dir) {
+  rusage self{};
+  ::getrusage(RUSAGE_SELF, &self);
+  const auto secs = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + tv.tv_usec / 1e6; };
+  const double cpu = secs(self.ru_utime) + secs(self.ru_stime);
+  double busy = 0.0;
+  for (const auto& b : out.batches) {
+    busy += b.end_secs - b.start_secs;
+  }
+  const std::size_t tests = out.records.size();
+  const nlohmann::json stats{
+      {"tests", tests},
+      {"batches", out.batches.size()},
+      {"sandboxes", out.sandboxes},
+      {"wall_secs", out.wall_secs},
+      {"sandbox_busy_secs", busy},
+      {"offload_cpu_secs", cpu},
+      {"offload_cpu_ms_per_test", tests == 0 ? 0.0 : cpu * 1000.0 / static_cast<double>(tests)},
+      {"offload_peak_rss_mb", static_cast<double>(self.ru_maxrss) / 1024.0},
+  };
+  spdlog::info("offload itself used {:.2f} s of CPU ({:.3f} ms per test) and {:.1f} MB at most", cpu,
+               stats["offload_cpu_ms_per_test"].get<double>(), stats["offload_peak_rss_mb"].get<double>());
+  if (auto st = util::write_file_atomically(dir / "run-stats.json", stats.dump(1)); !st) {
+    spdlog::warn("{}", st.error().message);
+  }
+}
+
 // Reports go out even for an interrupted run: a partial report beats none.
 void write_reports(const Context& ctx, const engine::RunOutcome& out, const std::filesystem::path& dir,
                    bool trace, engine::History& history) {
@@ -138,6 +169,7 @@ void write_reports(const Context& ctx, const engine::RunOutcome& out, const std:
   if (auto st = history.save(dir); !st) {
     spdlog::warn("{}", st.error().message);
   }
+  write_run_stats(out, dir);
 }
 
 } // namespace

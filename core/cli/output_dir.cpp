@@ -5,7 +5,7 @@ namespace offload::cli {
 
 Status prepare_output_dir(const std::filesystem::path& dir) {
   std::error_code ec;
-  for (const char* stale : {"logs", "results", "trace.json", "timeline.svg"}) {
+  for (const char* stale : {"logs", "results", "trace.json", "timeline.svg", "run-stats.json"}) {
     std::filesystem::remove_all(dir / stale, ec);
     if (ec) {
       return make_error("cannot clear '", (dir / stale).string(), "': ", ec.message());

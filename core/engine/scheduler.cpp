@@ -21,6 +21,8 @@ Scheduler::Scheduler(std::vector<SchedTest> tests, SchedulerOptions options)
   }
   m_group_sum.assign(groups, 0.0);
   m_group_count.assign(groups, 0);
+  m_queued_unknown.assign(groups, 0);
+  m_queued_copies.assign(m_tests.size(), 0);
   for (const auto& t : m_tests) {
     if (t.known_secs) {
       m_group_sum[t.group] += *t.known_secs;
@@ -35,6 +37,32 @@ Scheduler::Scheduler(std::vector<SchedTest> tests, SchedulerOptions options)
   std::iota(m_queue.begin(), m_queue.end(), std::size_t{0});
   std::stable_sort(m_queue.begin(), m_queue.end(),
                    [&](std::size_t a, std::size_t b) { return estimate(a) > estimate(b); });
+  for (std::size_t t : m_queue) {
+    account(t, +1);
+  }
+}
+
+void Scheduler::account(std::size_t test, int delta) {
+  const auto& t = m_tests[test];
+  m_queued_copies[test] = static_cast<uint32_t>(static_cast<int>(m_queued_copies[test]) + delta);
+  if (t.known_secs) {
+    m_queued_known_secs += delta * *t.known_secs;
+  } else {
+    m_queued_unknown[t.group] = static_cast<std::size_t>(static_cast<long>(m_queued_unknown[t.group]) + delta);
+  }
+}
+
+void Scheduler::set_known(std::size_t test, double secs) {
+  // A test can be queued while a copy of it reports (an isolation re-run
+  // queued behind a hedged twin); its queued copies move to the known sum.
+  const uint32_t copies = m_queued_copies[test];
+  for (uint32_t i = 0; i < copies; ++i) {
+    account(test, -1);
+  }
+  m_tests[test].known_secs = secs;
+  for (uint32_t i = 0; i < copies; ++i) {
+    account(test, +1);
+  }
 }
 
 double Scheduler::group_default(std::size_t group) const {
@@ -50,14 +78,11 @@ double Scheduler::estimate(std::size_t test) const {
 }
 
 double Scheduler::queued_secs() const {
-  double sum = 0.0;
-  for (std::size_t t : m_queue) {
-    sum += estimate(t);
+  double sum = m_queued_known_secs;
+  for (std::size_t g = 0; g < m_queued_unknown.size(); ++g) {
+    sum += static_cast<double>(m_queued_unknown[g]) * group_default(g);
   }
-  for (const auto& f : m_front) {
-    sum += estimate(f.test);
-  }
-  return sum;
+  return std::max(0.0, sum);
 }
 
 double Scheduler::target_secs() const {
@@ -130,6 +155,7 @@ std::optional<Batch> Scheduler::take_front(std::size_t sandbox, bool allow_avoid
     chars += c;
     load += estimate(it->test);
     isolation = it->alone;
+    account(it->test, -1);
     it = m_front.erase(it);
     if (alone) {
       break;
@@ -163,6 +189,7 @@ std::optional<Batch> Scheduler::take_dynamic(std::size_t) {
     chars += c;
     load += estimate(t);
     m_queue.pop_front();
+    account(t, -1);
     if (m_tests[t].alone) {
       break;
     }
@@ -213,7 +240,7 @@ void Scheduler::finished(const Batch& batch, const std::vector<std::pair<std::si
       m_group_sum[t.group] += secs;
       ++m_group_count[t.group];
     }
-    t.known_secs = secs;
+    set_known(test, secs);
     reported += secs;
   }
   if (!observed.empty() && wall_secs >= reported) {
@@ -223,10 +250,12 @@ void Scheduler::finished(const Batch& batch, const std::vector<std::pair<std::si
 
 void Scheduler::retry(std::size_t test, std::optional<std::size_t> avoid) {
   m_front.push_front(FrontItem{test, avoid, false});
+  account(test, +1);
 }
 
 void Scheduler::isolate(std::size_t test) {
   m_front.push_front(FrontItem{test, std::nullopt, true});
+  account(test, +1);
 }
 
 std::vector<std::size_t> Scheduler::drain() {
@@ -241,6 +270,9 @@ std::vector<std::size_t> Scheduler::drain() {
   m_front.clear();
   m_queue.clear();
   m_static.clear();
+  m_queued_known_secs = 0.0;
+  std::fill(m_queued_unknown.begin(), m_queued_unknown.end(), 0);
+  std::fill(m_queued_copies.begin(), m_queued_copies.end(), 0);
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;

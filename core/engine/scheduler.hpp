@@ -106,7 +106,16 @@ private:
   double group_default(std::size_t group) const;
   Batch start(std::size_t sandbox, std::vector<std::size_t> tests, double now, bool isolation);
 
+  /// Keeps queued_secs() O(groups): the known durations of queued tests are
+  /// summed, unknown ones counted per group (their estimate moves with the
+  /// group's mean).
+  void account(std::size_t test, int delta);
+  void set_known(std::size_t test, double secs);
+
   std::vector<SchedTest> m_tests;
+  std::vector<uint32_t> m_queued_copies; ///< per test: entries in m_queue/m_front
+  double m_queued_known_secs = 0.0;
+  std::vector<std::size_t> m_queued_unknown; ///< per group
   SchedulerOptions m_opt;
   std::deque<FrontItem> m_front;
   std::deque<std::size_t> m_queue;             ///< longest first

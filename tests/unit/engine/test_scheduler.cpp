@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <random>
 #include <set>
 
 using namespace offload::engine;
@@ -203,6 +204,54 @@ TEST_CASE("engine::Scheduler static policy: LPT batches, instances of a test nev
   }
   CHECK(instances == 9);
   CHECK(batches == 3);
+}
+
+TEST_CASE("engine::Scheduler::queued_secs stays the sum of what is queued") {
+  std::vector<SchedTest> tests(300);
+  std::mt19937 rng(7);
+  for (std::size_t i = 0; i < tests.size(); ++i) {
+    tests[i].group = i % 3;
+    tests[i].id_chars = 8;
+    if (i % 4 != 0) {
+      tests[i].known_secs = 0.01 * static_cast<double>(rng() % 100);
+    }
+  }
+  SchedulerOptions o = dynamic(3);
+  Scheduler s(tests, o);
+  std::multiset<std::size_t> queued;
+  for (std::size_t i = 0; i < tests.size(); ++i) {
+    queued.insert(i);
+  }
+  const auto expected = [&] {
+    double sum = 0.0;
+    for (auto t : queued) {
+      sum += s.estimate(t);
+    }
+    return sum;
+  };
+  double now = 0.0;
+  while (auto b = s.take(rng() % 3, now)) {
+    std::vector<std::pair<std::size_t, double>> observed;
+    for (auto t : b->tests) {
+      queued.erase(queued.find(t));
+      if (rng() % 2 == 0) {
+        observed.emplace_back(t, 0.05);
+      }
+    }
+    s.finished(*b, observed, 1.0);
+    if (rng() % 3 == 0) {
+      s.retry(b->tests.front(), std::nullopt);
+      queued.insert(b->tests.front());
+    }
+    if (rng() % 5 == 0) {
+      s.isolate(b->tests.back());
+      queued.insert(b->tests.back());
+    }
+    CHECK(s.queued_secs() == doctest::Approx(expected()).epsilon(1e-9));
+    now += 1.0;
+  }
+  CHECK(queued.empty());
+  CHECK(s.queued_secs() == doctest::Approx(0.0));
 }
 
 TEST_CASE("engine::Scheduler drain empties the queue") {
