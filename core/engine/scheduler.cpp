@@ -86,8 +86,9 @@ double Scheduler::queued_secs() const {
 }
 
 double Scheduler::target_secs() const {
-  const double share = queued_secs() / (m_opt.batches_per_sandbox * static_cast<double>(m_opt.sandboxes));
-  return std::max(share, m_opt.min_batch_overheads * m_overhead);
+  const double running = std::max(0.0, m_running_end_sum - m_now * static_cast<double>(m_running.size()));
+  const double fair = (queued_secs() + running) / static_cast<double>(m_opt.sandboxes);
+  return std::max(m_opt.share_per_batch * fair, m_opt.min_batch_overheads * m_overhead);
 }
 
 bool Scheduler::has_queued() const {
@@ -106,10 +107,12 @@ Batch Scheduler::start(std::size_t sandbox, std::vector<std::size_t> tests, doub
   b.start = now;
   b.isolation = isolation;
   m_running[b.id] = Running{b, false};
+  m_running_end_sum += b.start + b.estimate_secs;
   return b;
 }
 
 std::optional<Batch> Scheduler::take(std::size_t sandbox, double now) {
+  m_now = std::max(m_now, now);
   auto from_front = take_front(sandbox, false);
   if (!from_front && m_opt.policy == SchedulePolicy::Static && !m_static.empty()) {
     std::vector<std::size_t> tests = std::move(m_static.front());
@@ -232,7 +235,9 @@ std::optional<Batch> Scheduler::take_hedge(std::size_t sandbox, double now) {
 
 void Scheduler::finished(const Batch& batch, const std::vector<std::pair<std::size_t, double>>& observed,
                          double wall_secs) {
-  m_running.erase(batch.id);
+  if (m_running.erase(batch.id) > 0) {
+    m_running_end_sum -= batch.start + batch.estimate_secs;
+  }
   double reported = 0.0;
   for (const auto& [test, secs] : observed) {
     auto& t = m_tests[test];

@@ -30,10 +30,12 @@ struct SchedulerOptions {
   std::size_t max_command_chars = 30000;
   /// Duplicate in-flight batches on idle sandboxes when nothing is queued.
   bool hedge = true;
-  /// Each sandbox should get about this many batches from a full queue.
-  double batches_per_sandbox = 2.0;
+  /// A batch takes this fraction of the requesting sandbox's fair share of
+  /// the work left (queued plus still running): a large first round, then
+  /// ever smaller top-ups that even out the finish.
+  double share_per_batch = 0.9;
   /// A batch should be worth at least this many batch start-up costs.
-  double min_batch_overheads = 3.0;
+  double min_batch_overheads = 2.0;
   /// Used before any test ran; replaced by what runs show.
   double default_test_secs = 1.0;
   double initial_overhead_secs = 0.5;
@@ -121,6 +123,8 @@ private:
   std::deque<std::size_t> m_queue;             ///< longest first
   std::deque<std::vector<std::size_t>> m_static; ///< static mode's prepared batches
   std::map<std::size_t, Running> m_running;
+  double m_running_end_sum = 0.0; ///< sum of start + estimate over m_running
+  double m_now = 0.0;             ///< the latest time a caller passed
   std::size_t m_next_id = 1;
   double m_overhead;
   // Running means per group, so unknown tests are estimated from their peers.
