@@ -88,7 +88,9 @@ double Scheduler::queued_secs() const {
 double Scheduler::target_secs() const {
   const double running = std::max(0.0, m_running_end_sum - m_now * static_cast<double>(m_running.size()));
   const double fair = (queued_secs() + running) / static_cast<double>(m_opt.sandboxes);
-  return std::max(m_opt.share_per_batch * fair, m_opt.min_batch_overheads * m_overhead);
+  // Bigger batches amortise start-up, but never beyond the fair share: past
+  // that, a sandbox would sit idle while another works through the surplus.
+  return std::max(m_opt.share_per_batch * fair, std::min(fair, m_opt.min_batch_overheads * m_overhead));
 }
 
 bool Scheduler::has_queued() const {

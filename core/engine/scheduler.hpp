@@ -34,7 +34,8 @@ struct SchedulerOptions {
   /// the work left (queued plus still running): a large first round, then
   /// ever smaller top-ups that even out the finish.
   double share_per_batch = 0.9;
-  /// A batch should be worth at least this many batch start-up costs.
+  /// A batch should be worth at least this many batch start-up costs (as far
+  /// as the fair share allows).
   double min_batch_overheads = 2.0;
   /// Used before any test ran; replaced by what runs show.
   double default_test_secs = 1.0;

@@ -143,23 +143,30 @@ TEST_CASE("engine::Scheduler isolates tests one per batch") {
 
 TEST_CASE("engine::Scheduler hedges the tail of the batch expected to end last") {
   SchedulerOptions o = dynamic(2);
-  o.min_batch_overheads = 1e9; // one batch takes everything
-  Scheduler s(tests_with({3, 3, 3, 3}), o);
+  o.share_per_batch = 1.0;
+  Scheduler s(tests_with({3, 3, 3, 3, 1}), o);
   auto big = s.take(0, 0.0);
+  auto small = s.take(1, 0.0);
   REQUIRE(big);
-  CHECK(big->tests.size() == 4);
-  auto copy = s.take(1, 0.5);
+  REQUIRE(small);
+  CHECK(big->tests.size() == 2); // a fair share of 6.5 s: two 3 s tests
+  s.finished(*small, {}, 1.0);
+  auto rest = s.take(1, 1.0);
+  REQUIRE(rest);
+  s.finished(*rest, {}, 1.5);
+  auto copy = s.take(1, 1.5); // nothing queued: copy the tail of the batch ending last
   REQUIRE(copy);
   CHECK(copy->duplicate_of == big->id);
-  CHECK(copy->tests == std::vector<std::size_t>(big->tests.begin() + 2, big->tests.end()));
+  CHECK(copy->tests == std::vector<std::size_t>{big->tests[1]});
   CHECK(s.twins(big->id) == std::vector<std::size_t>{copy->id});
   CHECK(s.twins(copy->id) == std::vector<std::size_t>{big->id});
-  CHECK_FALSE(s.take(1, 0.6)); // a batch is copied once
+  CHECK_FALSE(s.take(1, 1.6)); // a batch is copied once
 
   SchedulerOptions off = o;
   off.hedge = false;
-  Scheduler no_hedge(tests_with({3, 3, 3, 3}), off);
+  Scheduler no_hedge(tests_with({3, 3}), off);
   REQUIRE(no_hedge.take(0, 0.0));
+  REQUIRE(no_hedge.take(1, 0.0));
   CHECK_FALSE(no_hedge.take(1, 0.5));
 }
 

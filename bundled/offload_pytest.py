@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: MIT
+"""pytest plugin that offload loads (``-p offload_pytest``) to run one batch.
+
+``--offload-ids=FILE`` names a file with one node ID per line. Only those
+tests run; everything else pytest collected is deselected. Each JUnit
+testcase is named by its full node ID, so offload maps results back to the
+IDs it discovered exactly, whatever the ID holds (``::``, brackets, spaces,
+quotes). A listed ID that pytest did not collect is left out of the results
+rather than failing the batch; offload then runs it alone and reports it.
+
+Pure standard library plus pytest >= 7; it does nothing without the option.
+"""
+import pytest
+
+_PLUGIN_NAME = "offload-selection"
+# pytest's exit status for "no tests collected".
+_NO_TESTS_COLLECTED = 5
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("offload")
+    group.addoption(
+        "--offload-ids",
+        metavar="FILE",
+        default=None,
+        help="run only the node IDs listed in FILE, one per line, and name JUnit testcases by node ID",
+    )
+
+
+def pytest_configure(config):
+    path = config.getoption("offload_ids")
+    if path:
+        config.pluginmanager.register(_Selection(config, _read_ids(path)), _PLUGIN_NAME)
+
+
+def _read_ids(path):
+    with open(path, encoding="utf-8", errors="surrogateescape", newline="\n") as ids:
+        return [line.rstrip("\n") for line in ids if line.rstrip("\n")]
+
+
+def _junit_writer(config):
+    """pytest's own JUnit writer, when --junitxml is active; None otherwise.
+
+    pytest has no public API to rename a testcase from a plugin (the
+    record_xml_attribute fixture warns on every test), so this reaches the
+    writer where pytest >= 7 keeps it and degrades to pytest's own names,
+    which offload also understands, when that ever moves.
+    """
+    try:
+        from _pytest.junitxml import xml_key
+    except ImportError:
+        return None
+    stash = getattr(config, "stash", None)
+    return stash.get(xml_key, None) if stash is not None else None
+
+
+class _Selection:
+    def __init__(self, config, ids):
+        self._config = config
+        self._wanted = set(ids)
+
+    def pytest_collection_modifyitems(self, config, items):
+        # pytest's own order is kept: it groups tests by module and class,
+        # so module- and class-scoped fixtures are set up once per batch.
+        selected = [item for item in items if item.nodeid in self._wanted]
+        deselected = [item for item in items if item.nodeid not in self._wanted]
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+            items[:] = selected
+        missing = self._wanted.difference(item.nodeid for item in selected)
+        if missing:
+            self._say(
+                "offload: %d of %d listed test IDs were not collected: %s"
+                % (len(missing), len(self._wanted), ", ".join(sorted(missing)[:20]))
+            )
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_logreport(self, report):
+        # Before the JUnit writer sees the report, so its testcase (opened on
+        # this report) already carries the node ID as its name.
+        writer = _junit_writer(self._config)
+        if writer is not None:
+            writer.node_reporter(report).add_attribute("name", report.nodeid)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session, exitstatus):
+        # Only IDs that no longer exist were listed: nothing ran, and that is
+        # offload's to report per test, not a failure of the batch.
+        if exitstatus == _NO_TESTS_COLLECTED:
+            session.exitstatus = 0
+
+    def _say(self, line):
+        terminal = self._config.pluginmanager.get_plugin("terminalreporter")
+        if terminal is not None:
+            terminal.write_line(line)

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: MIT
+#include "batch_script.hpp"
+
+#include "shell.hpp"
+
+#include <offload/plugin.hpp>
+
+#include <set>
+
+namespace offload::plugins {
+namespace {
+
+using plugin_support::shell_join;
+using plugin_support::shell_quote;
+
+void check_one_line(const std::string& id) {
+  if (id.find_first_of(std::string_view("\n\0", 2)) != std::string::npos) {
+    throw sdk::Failure(OFFLOAD_EINVAL, "test ID '" + id.substr(0, id.find('\n')) +
+                                           "...' holds a line break or NUL; pytest node IDs are one line");
+  }
+}
+
+/// A here-document delimiter that no ID line equals.
+std::string delimiter_for(const std::vector<std::string>& ids) {
+  const std::set<std::string_view> lines(ids.begin(), ids.end());
+  std::string delimiter = "OFFLOAD_TEST_IDS";
+  while (lines.contains(delimiter)) {
+    delimiter += '_';
+  }
+  return delimiter;
+}
+
+} // namespace
+
+std::vector<std::string> test_files(const std::vector<std::string>& ids) {
+  std::vector<std::string> files;
+  std::set<std::string, std::less<>> seen;
+  for (const std::string& id : ids) {
+    std::string file = id.substr(0, id.find("::"));
+    if (!file.empty() && seen.insert(file).second) {
+      files.push_back(std::move(file));
+    }
+  }
+  return files;
+}
+
+std::string ids_file_for(const std::string& result_file) {
+  return result_file + ".ids";
+}
+
+std::string batch_script(const PytestOptions& options, const std::string& plugin_dir, const Batch& batch) {
+  for (const std::string& id : batch.tests) {
+    check_one_line(id);
+  }
+  const std::string ids_file = ids_file_for(batch.result_file);
+  const std::string delimiter = delimiter_for(batch.tests);
+
+  // Each step on its own line, the IDs first: they do not depend on working_dir.
+  std::string script = "cat > " + shell_quote(ids_file) + " <<'" + delimiter + "'\n";
+  for (const std::string& id : batch.tests) {
+    script += id;
+    script += '\n';
+  }
+  script += delimiter + "\n";
+  if (options.working_dir) {
+    script += "cd " + shell_quote(*options.working_dir) + " || exit\n";
+  }
+  script += "set --\n";
+  if (const std::vector<std::string> files = test_files(batch.tests); !files.empty()) {
+    script += "for f in " + shell_join(files) + "; do\n";
+    script += "  if [ -e \"$f\" ]; then set -- \"$@\" \"$f\"; fi\n";
+    script += "done\n";
+  }
+  if (!options.paths.empty()) {
+    script += "if [ $# -eq 0 ]; then set -- " + shell_join(options.paths) + "; fi\n";
+  }
+  script += "PYTHONPATH=" + shell_quote(plugin_dir) + "${PYTHONPATH:+:\"$PYTHONPATH\"}\n";
+  script += "export PYTHONPATH\n";
+
+  std::vector<std::string> command = options.pytest_command();
+  command.insert(command.end(), {"-p", "offload_pytest", "--offload-ids=" + ids_file,
+                                 "--junitxml=" + batch.result_file, "-o", "junit_family=xunit1", "-q"});
+  if (batch.fail_fast) {
+    command.emplace_back("-x");
+  }
+  command.insert(command.end(), options.run_args.begin(), options.run_args.end());
+  script += "exec " + shell_join(command) + " \"$@\"\n";
+  return script;
+}
+
+} // namespace offload::plugins

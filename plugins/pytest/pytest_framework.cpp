@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+#include "pytest_framework.hpp"
+
+#include "batch_script.hpp"
+#include "collect_output.hpp"
+#include "json_config.hpp"
+#include "node_id_matcher.hpp"
+#include "shell_split.hpp"
+
+#include <offload/plugin.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <set>
+#include <system_error>
+#include <tuple>
+#include <utility>
+
+namespace offload::plugins {
+namespace {
+
+using plugin_support::read_request;
+
+constexpr const char* k_bundled_plugin = "offload_pytest.py";
+
+/// The group's filters as words; the host names the group of a failure.
+std::vector<std::string> filter_words(const std::string& filters) {
+  try {
+    return plugin_support::shell_split(filters);
+  } catch (const sdk::Failure& failure) {
+    throw sdk::Failure(OFFLOAD_EINVAL, std::string("filters: ") + failure.what());
+  }
+}
+
+} // namespace
+
+PytestFramework::PytestFramework(const offload_host_v1* host, std::string_view config_json)
+    : m_host(host), m_options(PytestOptions::from_config(config_json)) {
+  const std::filesystem::path plugin = sdk::Host(m_host).bundled_script(k_bundled_plugin);
+  m_plugin_dir = plugin.parent_path().string();
+}
+
+std::string PytestFramework::describe() {
+  return plugin_support::json_text({{"results", "junit"}});
+}
+
+std::vector<std::string> PytestFramework::discover_argv(const std::string& filters) const {
+  std::vector<std::string> argv = m_options.pytest_command();
+  argv.emplace_back("--collect-only");
+  // Not -q: it adds to addopts' -q or -v, and only verbosity -1 prints node IDs.
+  argv.emplace_back("--verbosity=-1");
+  for (std::string& word : filter_words(filters)) {
+    argv.push_back(std::move(word));
+  }
+  argv.insert(argv.end(), m_options.paths.begin(), m_options.paths.end());
+  return argv;
+}
+
+void PytestFramework::discover(std::string_view request, const offload_sink* tests, const offload_cancel* cancel) {
+  const nlohmann::json req = plugin_support::parse_object(request, "discover request");
+  const auto [group, filters] = read_request("discover request", [&] {
+    return std::pair(plugin_support::string_or(req, "group", ""), plugin_support::string_or(req, "filters", ""));
+  });
+  // Node IDs can hold any Unicode text; ask for UTF-8 whatever the locale.
+  nlohmann::json spec = {{"argv", discover_argv(filters)}, {"env", {{"PYTHONIOENCODING", "utf-8"}}}};
+  if (m_options.working_dir) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(*m_options.working_dir, ec)) {
+      throw sdk::Failure(OFFLOAD_EINVAL, "working_dir '" + *m_options.working_dir + "' is not a directory",
+                         "working_dir");
+    }
+    spec["cwd"] = *m_options.working_dir;
+  }
+
+  const sdk::Host host(m_host);
+  sdk::Collector output;
+  CollectOutput collected;
+  try {
+    collected.status = host.run(plugin_support::json_text(spec), output.sink(), cancel);
+  } catch (const sdk::Failure& failure) {
+    if (failure.code() != OFFLOAD_ENOENT) {
+      throw;
+    }
+    throw sdk::Failure(OFFLOAD_ENOENT,
+                       "python '" + m_options.python +
+                           "' cannot be executed (no such file, or not executable); set [framework] python to an "
+                           "interpreter with pytest, e.g. /usr/bin/python3",
+                       "python");
+  }
+  collected.out = output.out();
+  collected.err = output.err();
+
+  if (collected.status != 0 && collected.status != k_pytest_no_tests) {
+    const bool python_at_fault = lacks_pytest_module(collected);
+    throw sdk::Failure(OFFLOAD_EIO, explain_collect_failure(collected, m_options.python),
+                       python_at_fault ? "python" : "");
+  }
+  const std::vector<std::string> ids = parse_collected_ids(collected.out);
+  if (ids.empty() && collected.status == 0 && printed_collection_tree(collected.out)) {
+    throw sdk::Failure(OFFLOAD_EIO, "pytest --collect-only printed a collection tree instead of node IDs; "
+                                    "remove -v from the group's filters");
+  }
+  std::set<std::string, std::less<>> seen;
+  for (const std::string& id : ids) {
+    if (!seen.insert(id).second) {
+      host.log(OFFLOAD_LOG_WARN, "pytest listed '" + id + "' twice for group '" + group + "'; it runs once");
+      continue;
+    }
+    sdk::emit(tests, OFFLOAD_CHANNEL_DATA,
+              plugin_support::json_text({{"id", id}, {"file", id.substr(0, id.find("::"))}}));
+  }
+}
+
+std::string PytestFramework::build_command(std::string_view request) {
+  const nlohmann::json req = plugin_support::parse_object(request, "build_command request");
+  Batch batch = read_request("build_command request", [&] {
+    return Batch{plugin_support::string_list(req, "tests"), plugin_support::string_or(req, "result_file", ""),
+                 plugin_support::bool_or(req, "fail_fast", false)};
+  });
+  if (batch.tests.empty()) {
+    throw sdk::Failure(OFFLOAD_EINVAL, "malformed build_command request: \"tests\" is empty");
+  }
+  if (batch.result_file.empty()) {
+    throw sdk::Failure(OFFLOAD_EINVAL, "malformed build_command request: \"result_file\" is missing");
+  }
+  return plugin_support::json_text(
+      {{"shell", batch_script(m_options, m_plugin_dir, batch)}, {"result_file", batch.result_file}});
+}
+
+std::string PytestFramework::map_results(std::string_view request) {
+  const nlohmann::json req = plugin_support::parse_object(request, "map_results request");
+  const std::vector<std::string> tests =
+      read_request("map_results request", [&] { return plugin_support::string_list(req, "tests"); });
+  const auto cases = req.find("cases");
+  if (cases == req.end() || !cases->is_array()) {
+    throw sdk::Failure(OFFLOAD_EINVAL, "malformed map_results request: \"cases\" must be an array");
+  }
+  const NodeIdMatcher matcher(tests);
+  nlohmann::json ids = nlohmann::json::array();
+  for (const auto& test_case : *cases) {
+    const auto [name, classname] = read_request("map_results request", [&] {
+      return std::pair(plugin_support::string_or(test_case, "name", ""),
+                       plugin_support::string_or(test_case, "classname", ""));
+    });
+    const std::optional<std::string> id = matcher.match(name, classname);
+    ids.push_back(id ? nlohmann::json(*id) : nlohmann::json(nullptr));
+  }
+  return plugin_support::json_text(ids);
+}
+
+} // namespace offload::plugins

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "pytest_options.hpp"
+
+#include <offload/plugin.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace offload::plugins {
+
+/// The `pytest` framework: lists tests with `pytest --collect-only` and
+/// runs a batch through the bundled pytest plugin (offload_pytest.py), which
+/// reads the batch's node IDs from a file and writes each one, unchanged, as
+/// its JUnit testcase name.
+class PytestFramework {
+public:
+  /// Takes the checked [framework] section and resolves the bundled plugin;
+  /// throws sdk::Failure naming the key whose value cannot work.
+  PytestFramework(const offload_host_v1* host, std::string_view config_json);
+
+  const offload_host_v1* host() const noexcept { return m_host; }
+
+  std::string describe();
+  void discover(std::string_view request, const offload_sink* tests, const offload_cancel* cancel);
+  std::string build_command(std::string_view request);
+  std::string map_results(std::string_view request);
+
+  /// The discovery argv for a group's filters (shell words, e.g. -m 'not slow').
+  std::vector<std::string> discover_argv(const std::string& filters) const;
+
+  /// The directory that holds offload_pytest.py, put on PYTHONPATH for runs.
+  const std::string& plugin_dir() const noexcept { return m_plugin_dir; }
+
+private:
+  const offload_host_v1* m_host;
+  PytestOptions m_options;
+  std::string m_plugin_dir;
+};
+
+} // namespace offload::plugins
