@@ -1,19 +1,21 @@
 // SPDX-License-Identifier: MIT
 #include "default_factory.hpp"
+#include "default_provider_factory.hpp"
 
 #include <offload/plugin.hpp>
 
 extern "C" OFFLOAD_EXPORT int32_t offload_plugin_entry(uint32_t host_abi_version,
                                                        const offload_host_v1* /*host*/,
                                                        const offload_plugin_descriptor** out) noexcept {
-  static const offload_factory* const factories[] = {&offload::plugins::default_factory()};
+  static const offload_factory* const factories[] = {&offload::plugins::default_factory(),
+                                                     &offload::plugins::default_provider_factory()};
   static const offload_plugin_descriptor descriptor = {
       sizeof(offload_plugin_descriptor),
       OFFLOAD_ABI_VERSION,
       "default",
       "0.1.0",
-      "Runs any test runner through configured shell commands",
-      1,
+      "Runs any test runner, and any kind of sandbox, through configured shell commands",
+      2,
       0,
       factories,
   };

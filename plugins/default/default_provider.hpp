@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <offload/plugin.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace offload::plugins {
+
+/// Everything a `default` provider runs: one shell command template per
+/// lifecycle step and the settings around them.
+struct ShellCommands {
+  std::optional<std::string> prepare; ///< last stdout line = image ID
+  std::string create;                 ///< {image_id}; prints the sandbox ID
+  std::string exec;                   ///< {sandbox_id}, {command}
+  std::string download;               ///< {sandbox_id}, {paths}
+  std::string destroy;                ///< {sandbox_id}
+  std::optional<std::string> working_dir; ///< cwd of every command; absent = offload's
+  int64_t timeout_secs = 3600;        ///< for every command but exec
+  std::vector<std::string> copy_dirs; ///< "local:remote", passed to prepare
+  std::map<std::string, std::string> env; ///< exported for every exec
+  std::string scratch_dir = "/tmp";   ///< {sandbox_id} allowed
+  std::string no_cache_flag;          ///< appended to prepare for --no-cache, if any
+  /// True when offload wrote the templates (modal): a broken one is then not
+  /// the user's configuration key.
+  bool generated = false;
+};
+
+/// Reads a checked `[provider]` section of type "default"; throws
+/// sdk::Failure(OFFLOAD_EINVAL) naming the key that breaks a rule.
+ShellCommands shell_commands_from_config(const nlohmann::json& config);
+
+/// The `default` provider: a sandbox is whatever the user's shell commands
+/// make of it. Every command runs locally as /bin/sh -c through the host, so
+/// timeouts, cancellation and the process-group kill apply to it.
+class DefaultProvider {
+public:
+  struct Sandbox {
+    std::string id; ///< as printed by create_command
+    std::map<std::string, std::string> env;
+    std::optional<std::string> project_root;
+  };
+
+  DefaultProvider(const offload_host_v1* host, std::string_view config_json);
+  /// Resolves the @name.ext tokens of every template now, so a misspelled
+  /// script fails at `offload validate`.
+  DefaultProvider(const offload_host_v1* host, ShellCommands commands);
+
+  const offload_host_v1* host() const noexcept { return m_host; }
+  /// The templates with their @name.ext tokens resolved.
+  const ShellCommands& commands() const noexcept { return m_commands; }
+
+  std::string describe();
+  std::optional<std::string> prepare(std::string_view request, const offload_cancel* cancel);
+  std::unique_ptr<Sandbox> create_sandbox(std::string_view request, std::string& info_json,
+                                          const offload_cancel* cancel);
+  int32_t exec(Sandbox& sandbox, std::string_view command, const offload_sink* output,
+               const offload_cancel* cancel);
+  void download(Sandbox& sandbox, std::string_view request, const offload_cancel* cancel);
+  void destroy_sandbox(Sandbox& sandbox);
+
+  /// The {command} value for a command JSON: the whole remote script as one
+  /// shell word.
+  std::string command_argument(const Sandbox& sandbox, const nlohmann::json& command) const;
+
+private:
+  nlohmann::json process_spec(const std::string& line, int64_t timeout_ms,
+                              const std::map<std::string, std::string>& env = {}) const;
+  /// Runs a lifecycle command with timeout_secs and returns its exit status;
+  /// a timeout or cancellation becomes a Failure that names `key`.
+  int32_t run_step(const std::string& key, const std::string& line, const offload_sink* output,
+                   const offload_cancel* cancel, const std::map<std::string, std::string>& env = {}) const;
+  /// The quoted path of bundled script `name`, for an @name token in `key`.
+  std::string script_word(const std::string& name, const std::string& key) const;
+  /// The configuration key to blame for a template, unless offload wrote it.
+  std::string key_of(const std::string& key) const;
+
+  const offload_host_v1* m_host;
+  ShellCommands m_commands;
+};
+
+} // namespace offload::plugins
