@@ -48,7 +48,11 @@ std::string ids_file_for(const std::string& result_file) {
   return result_file + ".ids";
 }
 
-std::string batch_script(const PytestOptions& options, const std::string& plugin_dir, const Batch& batch) {
+std::string plugin_dir_for(const std::string& result_file) {
+  return result_file + ".plugin";
+}
+
+std::string batch_script(const PytestOptions& options, const std::string& plugin_source, const Batch& batch) {
   for (const std::string& id : batch.tests) {
     check_one_line(id);
   }
@@ -62,6 +66,18 @@ std::string batch_script(const PytestOptions& options, const std::string& plugin
     script += '\n';
   }
   script += delimiter + "\n";
+  const std::string plugin_dir = plugin_dir_for(batch.result_file);
+  const std::string source_end = "OFFLOAD_PYTEST_PLUGIN";
+  if (plugin_source.find("\n" + source_end + "\n") != std::string::npos) {
+    throw sdk::Failure(OFFLOAD_EFAULT, "the bundled offload_pytest.py holds the line " + source_end);
+  }
+  script += "mkdir -p " + shell_quote(plugin_dir) + " || exit\n";
+  script += "cat > " + shell_quote(plugin_dir + "/offload_pytest.py") + " <<'" + source_end + "'\n";
+  script += plugin_source;
+  if (!plugin_source.ends_with('\n')) {
+    script += '\n';
+  }
+  script += source_end + "\n";
   if (options.working_dir) {
     script += "cd " + shell_quote(*options.working_dir) + " || exit\n";
   }

@@ -22,15 +22,19 @@ std::vector<std::string> test_files(const std::vector<std::string>& ids);
 /// Where the batch script writes the batch's node IDs, one per line.
 std::string ids_file_for(const std::string& result_file);
 
+/// The directory the batch script writes the bundled pytest plugin into.
+std::string plugin_dir_for(const std::string& result_file);
+
 /// The shell script that runs `batch`: it writes the node IDs to
 /// ids_file_for(result_file) through a quoted here-document (IDs never go
 /// through argv, which is fragile for "::", "[" and spaces and too small for
-/// thousands of IDs), then runs pytest with the bundled plugin, found in
-/// `plugin_dir`, which keeps only those IDs. Only the IDs' files that exist
+/// thousands of IDs), writes the bundled plugin (`plugin_source`) beside it
+/// — the sandbox may be another machine, where offload's own files are not —
+/// then runs pytest with that plugin, which keeps only those IDs. Only the IDs' files that exist
 /// are collected; when none does (the IDs are relative to a rootdir above
 /// working_dir), pytest collects `paths` and the plugin still selects.
 /// Every configured value and ID is quoted. Throws sdk::Failure for an ID
 /// that cannot be one line of the file.
-std::string batch_script(const PytestOptions& options, const std::string& plugin_dir, const Batch& batch);
+std::string batch_script(const PytestOptions& options, const std::string& plugin_source, const Batch& batch);
 
 } // namespace offload::plugins

@@ -12,6 +12,8 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <set>
 #include <system_error>
 #include <tuple>
@@ -38,7 +40,11 @@ std::vector<std::string> filter_words(const std::string& filters) {
 PytestFramework::PytestFramework(const offload_host_v1* host, std::string_view config_json)
     : m_host(host), m_options(PytestOptions::from_config(config_json)) {
   const std::filesystem::path plugin = sdk::Host(m_host).bundled_script(k_bundled_plugin);
-  m_plugin_dir = plugin.parent_path().string();
+  std::ifstream in(plugin, std::ios::binary);
+  m_plugin_source.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  if (!in || m_plugin_source.empty()) {
+    throw sdk::Failure(OFFLOAD_ENOENT, "cannot read the bundled pytest plugin " + plugin.string());
+  }
 }
 
 std::string PytestFramework::describe() {
@@ -125,7 +131,7 @@ std::string PytestFramework::build_command(std::string_view request) {
     throw sdk::Failure(OFFLOAD_EINVAL, "malformed build_command request: \"result_file\" is missing");
   }
   return plugin_support::json_text(
-      {{"shell", batch_script(m_options, m_plugin_dir, batch)}, {"result_file", batch.result_file}});
+      {{"shell", batch_script(m_options, m_plugin_source, batch)}, {"result_file", batch.result_file}});
 }
 
 std::string PytestFramework::map_results(std::string_view request) {

@@ -31,13 +31,10 @@ public:
   /// The discovery argv for a group's filters (shell words, e.g. -m 'not slow').
   std::vector<std::string> discover_argv(const std::string& filters) const;
 
-  /// The directory that holds offload_pytest.py, put on PYTHONPATH for runs.
-  const std::string& plugin_dir() const noexcept { return m_plugin_dir; }
-
 private:
   const offload_host_v1* m_host;
   PytestOptions m_options;
-  std::string m_plugin_dir;
+  std::string m_plugin_source; ///< offload_pytest.py, written into each batch's scratch dir
 };
 
 } // namespace offload::plugins

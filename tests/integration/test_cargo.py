@@ -18,7 +18,6 @@ BINARY_IDS = {
 }
 CARGO_VERDICTS = {"ok": "passed", "FAILED": "failed", "ignored": "skipped"}
 
-pytestmark = pytest.mark.skipif(shutil.which("cargo") is None, reason="cargo is not installed")
 
 
 def cargo_verdicts(project, *libtest_args):

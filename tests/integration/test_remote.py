@@ -12,19 +12,13 @@ import time
 
 import pytest
 
-from conftest import (BUILD, OFFLOAD, SOURCE, assert_valid_surefire, junit_cases, run_offload, verdict,
+from conftest import (OFFLOAD, SOURCE, assert_valid_surefire, junit_cases, run_offload, verdict,
                       write_test)
 
 LOCAL_SANDBOX_EXAMPLE = SOURCE / "examples" / "remote" / "offload-local-sandbox.toml"
 MODAL_EXAMPLE = SOURCE / "examples" / "remote" / "offload-modal.toml"
 FAKE_MODAL = SOURCE / "tests" / "fake_modal"
 PYTEST_EXAMPLE = SOURCE / "examples" / "pytest"
-
-needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None,
-                                 reason="the fake modal SDK needs bubblewrap (apt-get install bubblewrap)")
-needs_pytest_plugin = pytest.mark.skipif(not (BUILD / "plugins" / "offload-pytest.so").exists()
-                                         or not (PYTEST_EXAMPLE / "offload.toml").exists(),
-                                         reason="the pytest plugin or its example is not built")
 
 
 @pytest.fixture
@@ -361,7 +355,6 @@ def assert_same_verdicts_but_flaky(project, reference):
     assert found == expected
 
 
-@needs_pytest_plugin
 def test_pytest_example_through_local_sandboxes(tmp_path, sandbox_tmp, pytest_local_verdicts):
     project = copy_project(PYTEST_EXAMPLE, tmp_path / "pytest")
     (project / "remote.toml").write_text(pytest_example_config(local_sandbox_provider(), "."))
@@ -383,16 +376,12 @@ def modal_provider(**extra):
     return "\n".join(lines) + "\n"
 
 
-@needs_bwrap
-@needs_pytest_plugin
 def test_pytest_example_through_modal(tmp_path, pytest_local_verdicts):
     project = copy_project(PYTEST_EXAMPLE, tmp_path / "pytest")
     text = MODAL_EXAMPLE.read_text()
     # Test with Debian's Python, which has pytest, on both sides.
-    text = replace_once(text, 'include_cwd = true\n', 'include_cwd = true\npython = "/usr/bin/python3"\n'
-                        # The pytest plugin loads offload_pytest.py from offload's bundled
-                        # directory, so the image needs that directory at the same path.
-                        'copy_dirs = ["%s:%s"]\n' % (BUILD / "bundled", BUILD / "bundled"))
+    # Nothing of offload's own is copied in: the pytest plugin travels inside each command.
+    text = replace_once(text, 'include_cwd = true\n', 'include_cwd = true\npython = "/usr/bin/python3"\n')
     text = replace_once(text, '[framework]\ntype = "pytest"\npython = "python3"\n',
                         '[framework]\ntype = "pytest"\npython = "/usr/bin/python3"\n')
     (project / "modal.toml").write_text(text)
@@ -403,7 +392,6 @@ def test_pytest_example_through_modal(tmp_path, pytest_local_verdicts):
     assert os.listdir(tmp_path / "fake-modal" / "sandboxes") == []
 
 
-@needs_bwrap
 def test_modal_image_cache_is_reused_unless_no_cache(scripted, tmp_path):
     (scripted / "offload.toml").write_text(scripted_remote_config(modal_provider(), filters="'^add_1$'",
                                                                   project_root="/app"))
@@ -425,7 +413,6 @@ def test_modal_image_cache_is_reused_unless_no_cache(scripted, tmp_path):
     assert os.listdir(tmp_path / "fake-modal" / "sandboxes") == []
 
 
-@needs_bwrap
 def test_modal_sandboxes_have_a_private_tmp_and_app(scripted, tmp_path):
     host_file = "/tmp/offload-host-only-%d" % os.getpid()
     sandbox_file = "/tmp/offload-sandbox-only-%d" % os.getpid()

@@ -3,6 +3,7 @@
 
 #include "../../../plugins/pytest/pytest_framework.hpp"
 
+#include <cstdlib>
 #include <string>
 #include <string_view>
 
@@ -10,11 +11,16 @@ namespace offload::pytest_plugin::testing {
 namespace {
 
 int32_t bundled_script(const offload_host_v1*, const char* name, const offload_sink* path, offload_error*) {
-  const std::string found = std::string(k_bundled_dir) + "/" + name;
+  const std::string found = bundled_dir() + "/" + name;
   return path->write(path->data, OFFLOAD_CHANNEL_DATA, found.data(), found.size());
 }
 
 } // namespace
+
+std::string bundled_dir() {
+  const char* root = std::getenv("OFFLOAD_SOURCE_ROOT");
+  return std::string(root != nullptr ? root : ".") + "/bundled";
+}
 
 PytestHost::PytestHost() : m_table(*m_fake.table()) {
   m_table.bundled_script = &bundled_script;

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <memory>
+#include <string>
 
 namespace offload::plugins {
 class PytestFramework;
@@ -15,8 +16,8 @@ class PytestFramework;
 
 namespace offload::pytest_plugin::testing {
 
-/// Where the fake host says the bundled pytest plugin is.
-inline constexpr const char* k_bundled_dir = "/opt/offload/bundled";
+/// The source tree's bundled/ directory, where the real offload_pytest.py is.
+std::string bundled_dir();
 
 /// The FakeHost, but with offload_pytest.py resolvable, as the real host
 /// resolves it from its bundled directory.

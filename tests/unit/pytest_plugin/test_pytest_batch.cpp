@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -17,6 +19,7 @@ using offload::plugin_support::testing::sh_output;
 using offload::plugin_support::testing::sh_status;
 using offload::plugin_support::testing::write_file;
 using offload::plugins::PytestFramework;
+using offload::pytest_plugin::testing::bundled_dir;
 using offload::pytest_plugin::testing::make_framework;
 using offload::pytest_plugin::testing::PytestHost;
 using Lines = std::vector<std::string>;
@@ -128,16 +131,24 @@ TEST_CASE("pytest build_command lets pytest collect paths when none of the IDs' 
   CHECK(run_batch(build(*with_paths, ids, result), dir.path()) == fixed_args(result, {"tests", "more tests"}));
 }
 
-TEST_CASE("pytest build_command puts the bundled plugin's directory first on PYTHONPATH") {
+TEST_CASE("pytest build_command ships the bundled plugin and puts it first on PYTHONPATH") {
   PytestHost host;
   ScratchDir dir;
   const std::string result = (dir.path() / "r.xml").string();
+  const std::string shipped = offload::plugins::plugin_dir_for(result);
   auto framework = make_framework(
       host, {{"python", "/bin/sh"}, {"extra_args", {"-c", R"(printf '%s\n' "$PYTHONPATH")"}}});
   const nlohmann::json command = build(*framework, {"t.py::a"}, result);
-  CHECK(run_batch(command, dir.path(), "unset PYTHONPATH; ") == Lines{"/opt/offload/bundled"});
+  CHECK(run_batch(command, dir.path(), "unset PYTHONPATH; ") == Lines{shipped});
   CHECK(run_batch(command, dir.path(), "PYTHONPATH='/mine:/also mine'; export PYTHONPATH; ") ==
-        Lines{"/opt/offload/bundled:/mine:/also mine"});
+        Lines{shipped + ":/mine:/also mine"});
+  // The sandbox may be another machine: the plugin travels inside the command.
+  std::ifstream bundled(bundled_dir() + "/offload_pytest.py");
+  std::ifstream written(shipped + "/offload_pytest.py");
+  const std::string expected((std::istreambuf_iterator<char>(bundled)), std::istreambuf_iterator<char>());
+  const std::string actual((std::istreambuf_iterator<char>(written)), std::istreambuf_iterator<char>());
+  REQUIRE_FALSE(expected.empty());
+  CHECK(actual == expected);
 }
 
 TEST_CASE("pytest build_command runs in working_dir and stops when it cannot get there") {
