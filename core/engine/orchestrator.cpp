@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
+#include <set>
 #include <thread>
 
 namespace offload::engine {
@@ -136,11 +137,18 @@ private:
         m_phases.push_back({"create sandbox", static_cast<long>(index), begin, now()});
         return std::move(*sb);
       }
+      bool first_time = false;
       {
         const std::lock_guard lock(m_mutex);
         m_last_sandbox_error = sb.error().message;
+        // Sandboxes tend to fail alike; one line per distinct reason is enough.
+        first_time = m_create_errors.insert(sb.error().message).second;
       }
-      spdlog::warn("{} (attempt {} of {})", sb.error().message, attempt, k_create_attempts);
+      if (first_time) {
+        spdlog::warn("{} (retrying up to {} times per sandbox)", sb.error().message, k_create_attempts);
+      } else {
+        spdlog::debug("{} (attempt {} of {})", sb.error().message, attempt, k_create_attempts);
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(500 * attempt));
     }
     return nullptr;
@@ -406,6 +414,7 @@ private:
   bool m_stopped = false;
   std::string m_stop_reason;
   std::string m_last_sandbox_error;
+  std::set<std::string> m_create_errors;
   std::vector<StrayResult> m_strays;
   std::vector<report::BatchSpan> m_spans;
   std::vector<report::PhaseSpan> m_phases;

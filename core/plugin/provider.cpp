@@ -75,7 +75,7 @@ Result<std::unique_ptr<Sandbox>> Provider::create_sandbox(const SandboxRequest& 
   offload_sandbox* handle = nullptr;
   const int32_t rc = table().create_sandbox(m_self, text.data(), text.size(), &handle, sink.get(), &token, &err);
   if (rc != OFFLOAD_OK || handle == nullptr) {
-    return call_error(m_factory, err, rc, "creating sandbox " + request.name);
+    return call_error(m_factory, err, rc, "creating a sandbox");
   }
   auto info = nlohmann::json::parse(info_text, nullptr, false);
   const std::string id = info.is_object() ? info.value("id", request.name) : request.name;

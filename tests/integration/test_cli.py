@@ -2,7 +2,7 @@
 """The command line: plugins, validate, init, collect, help and errors."""
 import json
 
-from conftest import FIXTURE_PLUGINS, OFFLOAD, run_offload
+from conftest import FIXTURE_PLUGINS, run_offload
 
 
 def test_version_and_help(tmp_path):

@@ -2,7 +2,6 @@
 """offload run end to end on real projects: verdicts, retries, reports, exit codes."""
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
