@@ -13,7 +13,8 @@ constexpr std::size_t k_per_id_chars = 3;
 } // namespace
 
 Scheduler::Scheduler(std::vector<SchedTest> tests, SchedulerOptions options)
-    : m_tests(std::move(tests)), m_opt(std::move(options)), m_overhead(m_opt.initial_overhead_secs) {
+    : m_tests(std::move(tests)), m_opt(std::move(options)), m_overhead(m_opt.initial_overhead_secs),
+      m_per_test(m_opt.initial_per_test_secs) {
   m_opt.sandboxes = std::max<std::size_t>(1, m_opt.sandboxes);
   std::size_t groups = 0;
   for (const auto& t : m_tests) {
@@ -45,6 +46,7 @@ Scheduler::Scheduler(std::vector<SchedTest> tests, SchedulerOptions options)
 void Scheduler::account(std::size_t test, int delta) {
   const auto& t = m_tests[test];
   m_queued_copies[test] = static_cast<uint32_t>(static_cast<int>(m_queued_copies[test]) + delta);
+  m_queued_total = static_cast<std::size_t>(static_cast<long>(m_queued_total) + delta);
   if (t.known_secs) {
     m_queued_known_secs += delta * *t.known_secs;
   } else {
@@ -74,11 +76,11 @@ double Scheduler::group_default(std::size_t group) const {
 
 double Scheduler::estimate(std::size_t test) const {
   const auto& t = m_tests[test];
-  return t.known_secs ? *t.known_secs : group_default(t.group);
+  return (t.known_secs ? *t.known_secs : group_default(t.group)) + m_per_test;
 }
 
 double Scheduler::queued_secs() const {
-  double sum = m_queued_known_secs;
+  double sum = m_queued_known_secs + static_cast<double>(m_queued_total) * m_per_test;
   for (std::size_t g = 0; g < m_queued_unknown.size(); ++g) {
     sum += static_cast<double>(m_queued_unknown[g]) * group_default(g);
   }
@@ -88,9 +90,15 @@ double Scheduler::queued_secs() const {
 double Scheduler::target_secs() const {
   const double running = std::max(0.0, m_running_end_sum - m_now * static_cast<double>(m_running.size()));
   const double fair = (queued_secs() + running) / static_cast<double>(m_opt.sandboxes);
-  // Bigger batches amortise start-up, but never beyond the fair share: past
-  // that, a sandbox would sit idle while another works through the surplus.
-  return std::max(m_opt.share_per_batch * fair, std::min(fair, m_opt.min_batch_overheads * m_overhead));
+  const double floor = m_opt.min_batch_overheads * m_overhead;
+  // What a batch leaves of its fair share is run later as top-ups that each
+  // cost a start-up; when that rest is smaller than a worthwhile batch, the
+  // whole share goes now. Never beyond the fair share: past that, a sandbox
+  // would sit idle while another works through the surplus.
+  if ((1.0 - m_opt.share_per_batch) * fair < floor) {
+    return fair;
+  }
+  return m_opt.share_per_batch * fair;
 }
 
 bool Scheduler::has_queued() const {
@@ -208,16 +216,25 @@ std::optional<Batch> Scheduler::take_hedge(std::size_t sandbox, double now) {
   // Copy the untouched-looking half of the batch expected to finish last:
   // runners work through a batch in order, so its second half is the part
   // most likely still ahead, and whichever copy reports a test first wins.
+  // A copy costs a start-up and competes for the machine, so it is started
+  // only where it is expected to finish first: the original's remaining
+  // time exceeds what the copy needs, or the original is overdue by more
+  // than a start-up (its estimate was wrong, so nothing else can be trusted).
   Running* best = nullptr;
   double best_remaining = 0.0;
   for (auto& [id, r] : m_running) {
     if (r.duplicated || r.batch.sandbox == sandbox || r.batch.isolation) {
       continue;
     }
+    const auto& tests = r.batch.tests;
+    double copy_secs = m_overhead;
+    for (std::size_t i = tests.size() / 2; i < tests.size(); ++i) {
+      copy_secs += estimate(tests[i]);
+    }
     const double remaining = r.batch.start + r.batch.estimate_secs - now;
-    const bool overdue = now - r.batch.start > r.batch.estimate_secs;
-    const bool worth_splitting = r.batch.tests.size() > 1 && remaining > 2.0 * m_overhead;
-    if ((worth_splitting || overdue) && (best == nullptr || remaining > best_remaining)) {
+    const bool overdue = now - r.batch.start > r.batch.estimate_secs + m_overhead;
+    const bool copy_wins = tests.size() > 1 && remaining > copy_secs;
+    if ((copy_wins || overdue) && (best == nullptr || remaining > best_remaining)) {
       best = &r;
       best_remaining = remaining;
     }
@@ -251,8 +268,27 @@ void Scheduler::finished(const Batch& batch, const std::vector<std::pair<std::si
     reported += secs;
   }
   if (!observed.empty() && wall_secs >= reported) {
-    m_overhead = 0.7 * m_overhead + 0.3 * (wall_secs - reported);
+    learn_costs(static_cast<double>(observed.size()), wall_secs - reported);
   }
+}
+
+void Scheduler::learn_costs(double tests, double unreported_secs) {
+  constexpr double decay = 0.9;
+  m_fit.w = decay * m_fit.w + 1;
+  m_fit.n = decay * m_fit.n + tests;
+  m_fit.y = decay * m_fit.y + unreported_secs;
+  m_fit.nn = decay * m_fit.nn + tests * tests;
+  m_fit.ny = decay * m_fit.ny + tests * unreported_secs;
+  const double spread = m_fit.w * m_fit.nn - m_fit.n * m_fit.n;
+  // Until batches of different sizes were seen, the time cannot be split
+  // between start-up and per-test cost: it all counts as start-up.
+  if (m_fit.w < 3 || spread <= 1e-9 * m_fit.w * m_fit.nn) {
+    m_overhead = 0.7 * m_overhead + 0.3 * std::max(0.0, unreported_secs - tests * m_per_test);
+    return;
+  }
+  const double slope = (m_fit.w * m_fit.ny - m_fit.n * m_fit.y) / spread;
+  m_per_test = std::max(0.0, slope);
+  m_overhead = std::max(0.0, (m_fit.y - m_per_test * m_fit.n) / m_fit.w);
 }
 
 void Scheduler::retry(std::size_t test, std::optional<std::size_t> avoid) {
@@ -278,6 +314,7 @@ std::vector<std::size_t> Scheduler::drain() {
   m_queue.clear();
   m_static.clear();
   m_queued_known_secs = 0.0;
+  m_queued_total = 0;
   std::fill(m_queued_unknown.begin(), m_queued_unknown.end(), 0);
   std::fill(m_queued_copies.begin(), m_queued_copies.end(), 0);
   std::sort(out.begin(), out.end());
