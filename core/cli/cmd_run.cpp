@@ -166,7 +166,6 @@ void write_reports(const Context& ctx, const engine::RunOutcome& out, const std:
   }
   remember_durations(history, out.records);
   history.set_batch_overhead(out.batch_overhead_secs);
-  history.set_per_test_overhead(out.per_test_overhead_secs);
   if (auto st = history.save(dir); !st) {
     spdlog::warn("{}", st.error().message);
   }

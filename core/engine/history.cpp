@@ -33,9 +33,6 @@ History History::load(const std::filesystem::path& dir, const std::filesystem::p
       if (auto o = j.find("batch_overhead_secs"); o != j.end() && o->is_number() && o->get<double>() >= 0.0) {
         h.m_overhead = o->get<double>();
       }
-      if (auto o = j.find("per_test_overhead_secs"); o != j.end() && o->is_number() && o->get<double>() >= 0.0) {
-        h.m_per_test = o->get<double>();
-      }
       h.m_source = "history";
       return h;
     }
@@ -76,9 +73,6 @@ Status History::save(const std::filesystem::path& dir) const {
   nlohmann::json doc{{"version", 1}, {"durations", std::move(durations)}};
   if (m_overhead) {
     doc["batch_overhead_secs"] = *m_overhead;
-  }
-  if (m_per_test) {
-    doc["per_test_overhead_secs"] = *m_per_test;
   }
   return util::write_file_atomically(dir / k_file_name, doc.dump(1));
 }

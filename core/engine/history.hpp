@@ -33,9 +33,7 @@ public:
   /// collection), as the last run measured it.
   std::optional<double> batch_overhead() const { return m_overhead; }
   void set_batch_overhead(double secs) { m_overhead = secs; }
-  /// What each test costs beyond its own reported time, as last measured.
-  std::optional<double> per_test_overhead() const { return m_per_test; }
-  void set_per_test_overhead(double secs) { m_per_test = secs; }
+
 
   std::size_t size() const { return m_samples.size(); }
   /// Where the durations came from: "history", "junit.xml" or "nothing".
@@ -44,7 +42,6 @@ public:
 private:
   std::map<std::string, std::vector<double>> m_samples; ///< oldest first
   std::optional<double> m_overhead;
-  std::optional<double> m_per_test;
   std::string m_source = "nothing";
 };
 

@@ -90,7 +90,6 @@ public:
     out.phases = std::move(m_phases);
     out.wall_secs = now();
     out.batch_overhead_secs = m_scheduler.overhead_secs();
-    out.per_test_overhead_secs = m_scheduler.per_test_secs();
     return out;
   }
 
@@ -101,9 +100,6 @@ private:
     SchedulerOptions s;
     if (auto overhead = history.batch_overhead()) {
       s.initial_overhead_secs = *overhead;
-    }
-    if (auto per_test = history.per_test_overhead()) {
-      s.initial_per_test_secs = *per_test;
     }
     s.sandboxes = o.sandboxes;
     s.policy = o.policy;

@@ -43,7 +43,6 @@ struct RunOutcome {
   std::size_t estimated_from_history = 0;
   /// The batch start-up cost the run measured, for the next run.
   double batch_overhead_secs = 0.0;
-  double per_test_overhead_secs = 0.0;
 };
 
 /// Runs `tests` on sandboxes of `provider` until every test has a verdict,

@@ -13,8 +13,7 @@ constexpr std::size_t k_per_id_chars = 3;
 } // namespace
 
 Scheduler::Scheduler(std::vector<SchedTest> tests, SchedulerOptions options)
-    : m_tests(std::move(tests)), m_opt(std::move(options)), m_overhead(m_opt.initial_overhead_secs),
-      m_per_test(m_opt.initial_per_test_secs) {
+    : m_tests(std::move(tests)), m_opt(std::move(options)), m_overhead(m_opt.initial_overhead_secs) {
   m_opt.sandboxes = std::max<std::size_t>(1, m_opt.sandboxes);
   std::size_t groups = 0;
   for (const auto& t : m_tests) {
@@ -46,7 +45,6 @@ Scheduler::Scheduler(std::vector<SchedTest> tests, SchedulerOptions options)
 void Scheduler::account(std::size_t test, int delta) {
   const auto& t = m_tests[test];
   m_queued_copies[test] = static_cast<uint32_t>(static_cast<int>(m_queued_copies[test]) + delta);
-  m_queued_total = static_cast<std::size_t>(static_cast<long>(m_queued_total) + delta);
   if (t.known_secs) {
     m_queued_known_secs += delta * *t.known_secs;
   } else {
@@ -76,11 +74,11 @@ double Scheduler::group_default(std::size_t group) const {
 
 double Scheduler::estimate(std::size_t test) const {
   const auto& t = m_tests[test];
-  return (t.known_secs ? *t.known_secs : group_default(t.group)) + m_per_test;
+  return t.known_secs ? *t.known_secs : group_default(t.group);
 }
 
 double Scheduler::queued_secs() const {
-  double sum = m_queued_known_secs + static_cast<double>(m_queued_total) * m_per_test;
+  double sum = m_queued_known_secs;
   for (std::size_t g = 0; g < m_queued_unknown.size(); ++g) {
     sum += static_cast<double>(m_queued_unknown[g]) * group_default(g);
   }
@@ -267,28 +265,10 @@ void Scheduler::finished(const Batch& batch, const std::vector<std::pair<std::si
     set_known(test, secs);
     reported += secs;
   }
+  // Time no test reported is start-up (process, imports, collection).
   if (!observed.empty() && wall_secs >= reported) {
-    learn_costs(static_cast<double>(observed.size()), wall_secs - reported);
+    m_overhead = 0.7 * m_overhead + 0.3 * (wall_secs - reported);
   }
-}
-
-void Scheduler::learn_costs(double tests, double unreported_secs) {
-  constexpr double decay = 0.9;
-  m_fit.w = decay * m_fit.w + 1;
-  m_fit.n = decay * m_fit.n + tests;
-  m_fit.y = decay * m_fit.y + unreported_secs;
-  m_fit.nn = decay * m_fit.nn + tests * tests;
-  m_fit.ny = decay * m_fit.ny + tests * unreported_secs;
-  const double spread = m_fit.w * m_fit.nn - m_fit.n * m_fit.n;
-  // Until batches of different sizes were seen, the time cannot be split
-  // between start-up and per-test cost: it all counts as start-up.
-  if (m_fit.w < 3 || spread <= 1e-9 * m_fit.w * m_fit.nn) {
-    m_overhead = 0.7 * m_overhead + 0.3 * std::max(0.0, unreported_secs - tests * m_per_test);
-    return;
-  }
-  const double slope = (m_fit.w * m_fit.ny - m_fit.n * m_fit.y) / spread;
-  m_per_test = std::max(0.0, slope);
-  m_overhead = std::max(0.0, (m_fit.y - m_per_test * m_fit.n) / m_fit.w);
 }
 
 void Scheduler::retry(std::size_t test, std::optional<std::size_t> avoid) {
@@ -314,7 +294,6 @@ std::vector<std::size_t> Scheduler::drain() {
   m_queue.clear();
   m_static.clear();
   m_queued_known_secs = 0.0;
-  m_queued_total = 0;
   std::fill(m_queued_unknown.begin(), m_queued_unknown.end(), 0);
   std::fill(m_queued_copies.begin(), m_queued_copies.end(), 0);
   std::sort(out.begin(), out.end());

@@ -40,8 +40,6 @@ struct SchedulerOptions {
   /// Used before any test ran; replaced by what runs show.
   double default_test_secs = 1.0;
   double initial_overhead_secs = 0.5;
-  /// What each test costs beyond its own reported time (runner bookkeeping).
-  double initial_per_test_secs = 0.0;
   /// Attempts per test in static mode (retry_count + 1), indexed by test.
   std::vector<std::size_t> static_instances;
 };
@@ -89,7 +87,6 @@ public:
 
   double estimate(std::size_t test) const;
   double overhead_secs() const { return m_overhead; }
-  double per_test_secs() const { return m_per_test; }
   /// Estimated work still queued, in seconds.
   double queued_secs() const;
 
@@ -130,16 +127,7 @@ private:
   double m_running_end_sum = 0.0; ///< sum of start + estimate over m_running
   double m_now = 0.0;             ///< the latest time a caller passed
   std::size_t m_next_id = 1;
-  void learn_costs(double tests, double unreported_secs);
-
   double m_overhead;
-  double m_per_test;
-  /// Decayed least-squares sums of (tests in batch, time not reported by any
-  /// test), fitting start-up + per-test cost.
-  struct CostFit {
-    double w = 0, n = 0, y = 0, nn = 0, ny = 0;
-  } m_fit;
-  std::size_t m_queued_total = 0;
   // Running means per group, so unknown tests are estimated from their peers.
   std::vector<double> m_group_sum;
   std::vector<std::size_t> m_group_count;

@@ -194,23 +194,6 @@ TEST_CASE("engine::Scheduler learns unknown tests' durations from their group") 
   CHECK(s.overhead_secs() > 0.1);
 }
 
-TEST_CASE("engine::Scheduler separates start-up from per-test cost") {
-  Scheduler s(tests_with(std::vector<double>(400, 0.01)), dynamic(1));
-  // Batches of different sizes whose unreported time is 0.4 s + 5 ms a test.
-  for (std::size_t size : {10, 40, 20, 80, 5, 60}) {
-    Batch b;
-    b.id = 1000 + size;
-    std::vector<std::pair<std::size_t, double>> observed;
-    for (std::size_t t = 0; t < size; ++t) {
-      observed.emplace_back(t, 0.01);
-    }
-    s.finished(b, observed, 0.4 + 0.005 * static_cast<double>(size) + 0.01 * static_cast<double>(size));
-  }
-  CHECK(s.overhead_secs() == doctest::Approx(0.4).epsilon(0.01));
-  CHECK(s.per_test_secs() == doctest::Approx(0.005).epsilon(0.01));
-  CHECK(s.estimate(0) == doctest::Approx(0.015).epsilon(0.01));
-}
-
 TEST_CASE("engine::Scheduler static policy: LPT batches, instances of a test never share one") {
   SchedulerOptions o;
   o.sandboxes = 3;
