@@ -2,6 +2,7 @@
 #include "engine/scheduler.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 
 namespace offload::engine {
@@ -39,6 +40,50 @@ Scheduler::Scheduler(std::vector<SchedTest> tests, SchedulerOptions options)
                    [&](std::size_t a, std::size_t b) { return estimate(a) > estimate(b); });
   for (std::size_t t : m_queue) {
     account(t, +1);
+  }
+  plan_first_round();
+}
+
+void Scheduler::plan_first_round() {
+  const double share = target_secs();
+  struct Bin {
+    double load = 0.0;
+    std::size_t chars = 0;
+    std::vector<std::size_t> tests;
+  };
+  std::vector<Bin> bins(std::min(m_opt.sandboxes, m_queue.size()));
+  if (bins.size() < 2) {
+    return;
+  }
+  // Least-loaded bin first; a test that fits no bin stays queued for later.
+  auto lighter = [&](std::size_t a, std::size_t b) { return bins[a].load > bins[b].load; };
+  std::vector<std::size_t> heap(bins.size());
+  std::iota(heap.begin(), heap.end(), std::size_t{0});
+  std::deque<std::size_t> rest;
+  for (std::size_t t : m_queue) {
+    const std::size_t c = m_tests[t].id_chars + k_per_id_chars;
+    Bin& bin = bins[heap.front()];
+    // A test that must run alone takes a bin of its own, closed to others.
+    const bool alone = m_tests[t].alone;
+    const bool fits = bin.tests.empty() ||
+                      (!alone && bin.load + estimate(t) <= share && bin.chars + c <= m_opt.max_command_chars);
+    if (!fits) {
+      rest.push_back(t);
+      continue;
+    }
+    std::pop_heap(heap.begin(), heap.end(), lighter);
+    Bin& chosen = bins[heap.back()];
+    chosen.tests.push_back(t);
+    chosen.load = alone ? std::numeric_limits<double>::infinity() : chosen.load + estimate(t);
+    chosen.chars += c;
+    std::push_heap(heap.begin(), heap.end(), lighter);
+  }
+  m_queue = std::move(rest);
+  std::sort(bins.begin(), bins.end(), [](const Bin& a, const Bin& b) { return a.load > b.load; });
+  for (auto& bin : bins) {
+    if (!bin.tests.empty()) {
+      m_first_round.push_back(std::move(bin.tests));
+    }
   }
 }
 
@@ -100,7 +145,7 @@ double Scheduler::target_secs() const {
 }
 
 bool Scheduler::has_queued() const {
-  return !m_front.empty() || !m_queue.empty() || !m_static.empty();
+  return !m_front.empty() || !m_queue.empty() || !m_static.empty() || !m_first_round.empty();
 }
 
 Batch Scheduler::start(std::size_t sandbox, std::vector<std::size_t> tests, double now, bool isolation) {
@@ -125,6 +170,14 @@ std::optional<Batch> Scheduler::take(std::size_t sandbox, double now) {
   if (!from_front && m_opt.policy == SchedulePolicy::Static && !m_static.empty()) {
     std::vector<std::size_t> tests = std::move(m_static.front());
     m_static.pop_front();
+    return start(sandbox, std::move(tests), now, false);
+  }
+  if (!from_front && !m_first_round.empty()) {
+    std::vector<std::size_t> tests = std::move(m_first_round.front());
+    m_first_round.pop_front();
+    for (std::size_t t : tests) {
+      account(t, -1);
+    }
     return start(sandbox, std::move(tests), now, false);
   }
   if (!from_front) {
@@ -287,12 +340,15 @@ std::vector<std::size_t> Scheduler::drain() {
     out.push_back(f.test);
   }
   out.insert(out.end(), m_queue.begin(), m_queue.end());
-  for (const auto& b : m_static) {
-    out.insert(out.end(), b.begin(), b.end());
+  for (const auto& round : {&m_static, &m_first_round}) {
+    for (const auto& b : *round) {
+      out.insert(out.end(), b.begin(), b.end());
+    }
   }
   m_front.clear();
   m_queue.clear();
   m_static.clear();
+  m_first_round.clear();
   m_queued_known_secs = 0.0;
   std::fill(m_queued_unknown.begin(), m_queued_unknown.end(), 0);
   std::fill(m_queued_copies.begin(), m_queued_copies.end(), 0);

@@ -105,6 +105,7 @@ private:
   std::optional<Batch> take_dynamic(std::size_t sandbox);
   std::optional<Batch> take_hedge(std::size_t sandbox, double now);
   void build_static_batches();
+  void plan_first_round();
   double target_secs() const;
   double group_default(std::size_t group) const;
   Batch start(std::size_t sandbox, std::vector<std::size_t> tests, double now, bool isolation);
@@ -123,6 +124,10 @@ private:
   std::deque<FrontItem> m_front;
   std::deque<std::size_t> m_queue;             ///< longest first
   std::deque<std::vector<std::size_t>> m_static; ///< static mode's prepared batches
+  /// Dynamic mode's first round, one batch per sandbox, balanced like LPT so
+  /// long and short tests mix (a batch of only short tests pays more
+  /// per-test cost than its estimate says).
+  std::deque<std::vector<std::size_t>> m_first_round;
   std::map<std::size_t, Running> m_running;
   double m_running_end_sum = 0.0; ///< sum of start + estimate over m_running
   double m_now = 0.0;             ///< the latest time a caller passed

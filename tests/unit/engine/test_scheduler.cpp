@@ -33,7 +33,7 @@ SchedulerOptions dynamic(std::size_t sandboxes) {
 
 TEST_SUITE_BEGIN("engine");
 
-TEST_CASE("engine::Scheduler hands out every test once, longest first, in shrinking batches") {
+TEST_CASE("engine::Scheduler hands out every test once, longest in the first round, then shrinking batches") {
   std::vector<double> secs;
   for (int i = 0; i < 200; ++i) {
     secs.push_back(0.1 + (i % 17) * 0.05);
@@ -42,11 +42,11 @@ TEST_CASE("engine::Scheduler hands out every test once, longest first, in shrink
   Scheduler s(tests_with(secs), dynamic(4));
   std::multiset<std::size_t> seen;
   std::vector<double> batch_loads;
-  std::vector<std::size_t> first_batch;
+  std::vector<std::size_t> first_round;
   double now = 0.0;
   while (auto b = s.take(0, now)) {
-    if (first_batch.empty()) {
-      first_batch = b->tests;
+    if (batch_loads.size() < 4) {
+      first_round.insert(first_round.end(), b->tests.begin(), b->tests.end());
     }
     double load = 0.0;
     for (auto t : b->tests) {
@@ -60,7 +60,8 @@ TEST_CASE("engine::Scheduler hands out every test once, longest first, in shrink
   CHECK(seen.size() == 200);
   CHECK(std::set<std::size_t>(seen.begin(), seen.end()).size() == 200);
   CHECK(batch_loads.size() > 4);
-  CHECK(first_batch.front() == 123); // the longest test goes first
+  // The longest test starts in the first round, one batch per sandbox.
+  CHECK(std::find(first_round.begin(), first_round.end(), 123) != first_round.end());
   CHECK(batch_loads[1] > batch_loads.back());          // batches shrink as the queue drains
   CHECK_FALSE(s.has_queued());
 }
@@ -92,6 +93,19 @@ TEST_CASE("engine::Scheduler runs tests of an individual group alone") {
     }
     s.finished(*b, {}, 0.0);
   }
+}
+
+TEST_CASE("engine::Scheduler starts tests that run alone in the first round") {
+  auto tests = tests_with({1, 1, 1, 1, 1, 1, 1, 1});
+  tests[7].alone = true; // last in queue order, yet it must not wait for a second round
+  Scheduler s(tests, dynamic(3));
+  bool started = false;
+  for (std::size_t sandbox = 0; sandbox < 3; ++sandbox) {
+    auto b = s.take(sandbox, 0.0);
+    REQUIRE(b);
+    started = started || b->tests == std::vector<std::size_t>{7};
+  }
+  CHECK(started);
 }
 
 TEST_CASE("engine::Scheduler puts retries first, on another sandbox when it can") {
