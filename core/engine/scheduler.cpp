@@ -45,7 +45,11 @@ Scheduler::Scheduler(std::vector<SchedTest> tests, SchedulerOptions options)
 }
 
 void Scheduler::plan_first_round() {
-  const double share = target_secs();
+  // When the whole fair share goes now, the round takes everything: a cap
+  // at exactly the share would leave a few tests for a second round that
+  // costs every sandbox another start-up.
+  const double target = target_secs();
+  const double share = target < fair_share_secs() ? target : std::numeric_limits<double>::infinity();
   struct Bin {
     double load = 0.0;
     std::size_t chars = 0;
@@ -59,17 +63,17 @@ void Scheduler::plan_first_round() {
   auto lighter = [&](std::size_t a, std::size_t b) { return bins[a].load > bins[b].load; };
   std::vector<std::size_t> heap(bins.size());
   std::iota(heap.begin(), heap.end(), std::size_t{0});
+  // Tests that must run alone go first, each in a bin of its own closed to
+  // others, as heavyweights they should not wait for a second round.
   std::deque<std::size_t> rest;
-  for (std::size_t t : m_queue) {
+  const auto place = [&](std::size_t t) {
     const std::size_t c = m_tests[t].id_chars + k_per_id_chars;
-    Bin& bin = bins[heap.front()];
-    // A test that must run alone takes a bin of its own, closed to others.
     const bool alone = m_tests[t].alone;
+    const Bin& bin = bins[heap.front()];
     const bool fits = bin.tests.empty() ||
                       (!alone && bin.load + estimate(t) <= share && bin.chars + c <= m_opt.max_command_chars);
     if (!fits) {
-      rest.push_back(t);
-      continue;
+      return false;
     }
     std::pop_heap(heap.begin(), heap.end(), lighter);
     Bin& chosen = bins[heap.back()];
@@ -77,7 +81,17 @@ void Scheduler::plan_first_round() {
     chosen.load = alone ? std::numeric_limits<double>::infinity() : chosen.load + estimate(t);
     chosen.chars += c;
     std::push_heap(heap.begin(), heap.end(), lighter);
+    return true;
+  };
+  for (bool alone_pass : {true, false}) {
+    for (std::size_t t : m_queue) {
+      if (m_tests[t].alone == alone_pass && !place(t)) {
+        rest.push_back(t);
+      }
+    }
   }
+  // Keep the queue longest first, as it was.
+  std::stable_sort(rest.begin(), rest.end(), [&](std::size_t a, std::size_t b) { return estimate(a) > estimate(b); });
   m_queue = std::move(rest);
   std::sort(bins.begin(), bins.end(), [](const Bin& a, const Bin& b) { return a.load > b.load; });
   for (auto& bin : bins) {
@@ -130,9 +144,13 @@ double Scheduler::queued_secs() const {
   return std::max(0.0, sum);
 }
 
-double Scheduler::target_secs() const {
+double Scheduler::fair_share_secs() const {
   const double running = std::max(0.0, m_running_end_sum - m_now * static_cast<double>(m_running.size()));
-  const double fair = (queued_secs() + running) / static_cast<double>(m_opt.sandboxes);
+  return (queued_secs() + running) / static_cast<double>(m_opt.sandboxes);
+}
+
+double Scheduler::target_secs() const {
+  const double fair = fair_share_secs();
   const double floor = m_opt.min_batch_overheads * m_overhead;
   // What a batch leaves of its fair share is run later as top-ups that each
   // cost a start-up; when that rest is smaller than a worthwhile batch, the

@@ -106,6 +106,7 @@ private:
   std::optional<Batch> take_hedge(std::size_t sandbox, double now);
   void build_static_batches();
   void plan_first_round();
+  double fair_share_secs() const;
   double target_secs() const;
   double group_default(std::size_t group) const;
   Batch start(std::size_t sandbox, std::vector<std::size_t> tests, double now, bool isolation);

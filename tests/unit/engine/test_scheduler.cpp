@@ -159,29 +159,34 @@ TEST_CASE("engine::Scheduler hedges the tail of the batch expected to end last")
   SchedulerOptions o = dynamic(2);
   o.share_per_batch = 1.0;
   Scheduler s(tests_with({3, 3, 3, 3, 1}), o);
-  auto big = s.take(0, 0.0);
-  auto small = s.take(1, 0.0);
-  REQUIRE(big);
-  REQUIRE(small);
-  CHECK(big->tests.size() == 2); // a fair share of 6.5 s: two 3 s tests
-  s.finished(*small, {}, 1.0);
-  auto rest = s.take(1, 1.0);
-  REQUIRE(rest);
-  s.finished(*rest, {}, 1.5);
-  auto copy = s.take(1, 1.5); // nothing queued: copy the tail of the batch ending last
+  auto a = s.take(0, 0.0);
+  auto b = s.take(1, 0.0);
+  REQUIRE(a);
+  REQUIRE(b);
+  const Batch& big = a->estimate_secs >= b->estimate_secs ? *a : *b;
+  const Batch& small = a->estimate_secs >= b->estimate_secs ? *b : *a;
+  REQUIRE(big.tests.size() > 1);
+  CHECK_FALSE(s.has_queued()); // one round took everything
+  s.finished(small, {}, 1.0);
+  // Nothing queued: the idle sandbox copies the tail of the batch ending last.
+  auto copy = s.take(small.sandbox, 1.0);
   REQUIRE(copy);
-  CHECK(copy->duplicate_of == big->id);
-  CHECK(copy->tests == std::vector<std::size_t>{big->tests[1]});
-  CHECK(s.twins(big->id) == std::vector<std::size_t>{copy->id});
-  CHECK(s.twins(copy->id) == std::vector<std::size_t>{big->id});
-  CHECK_FALSE(s.take(1, 1.6)); // a batch is copied once
+  CHECK(copy->duplicate_of == big.id);
+  CHECK(copy->tests == std::vector<std::size_t>(big.tests.begin() + static_cast<std::ptrdiff_t>(big.tests.size() / 2),
+                                                big.tests.end()));
+  CHECK(s.twins(big.id) == std::vector<std::size_t>{copy->id});
+  CHECK(s.twins(copy->id) == std::vector<std::size_t>{big.id});
+  CHECK_FALSE(s.take(small.sandbox, 1.1)); // a batch is copied once
 
   SchedulerOptions off = o;
   off.hedge = false;
-  Scheduler no_hedge(tests_with({3, 3}), off);
-  REQUIRE(no_hedge.take(0, 0.0));
-  REQUIRE(no_hedge.take(1, 0.0));
-  CHECK_FALSE(no_hedge.take(1, 0.5));
+  Scheduler no_hedge(tests_with({3, 3, 3, 3, 1}), off);
+  auto first = no_hedge.take(0, 0.0);
+  auto second = no_hedge.take(1, 0.0);
+  REQUIRE(first);
+  REQUIRE(second);
+  no_hedge.finished(*second, {}, 1.0);
+  CHECK_FALSE(no_hedge.take(1, 1.0));
 }
 
 TEST_CASE("engine::Scheduler learns unknown tests' durations from their group") {
