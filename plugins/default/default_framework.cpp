@@ -6,6 +6,8 @@
 #include "template.hpp"
 #include "test_matcher.hpp"
 
+#include "map_results.hpp"
+
 #include <offload/plugin.hpp>
 
 #include <nlohmann/json.hpp>
@@ -177,26 +179,15 @@ std::string DefaultFramework::build_command(std::string_view request) {
 }
 
 std::string DefaultFramework::map_results(std::string_view request) {
-  const nlohmann::json req = plugin_support::parse_object(request, "map_results request");
-  const std::vector<std::string> tests =
-      read_request("map_results request", [&] { return plugin_support::string_list(req, "tests"); });
-  const auto cases = req.find("cases");
-  if (cases == req.end() || !cases->is_array()) {
-    throw sdk::Failure(OFFLOAD_EINVAL, "malformed map_results request: \"cases\" must be an array");
-  }
-  const TestMatcher matcher(tests);
-  nlohmann::json ids = nlohmann::json::array();
-  for (const auto& test_case : *cases) {
-    const auto [name, classname] = read_request("map_results request", [&] {
-      return std::pair(plugin_support::string_or(test_case, "name", ""),
-                       plugin_support::string_or(test_case, "classname", ""));
-    });
+  const auto req = plugin_support::read_map_results_request(request);
+  const TestMatcher matcher(req.tests);
+  std::vector<std::optional<std::string>> ids;
+  for (const auto& c : req.cases) {
     const std::string formatted =
-        plugin_support::substitute(m_test_id_format, {{"name", name}, {"classname", classname}});
-    const std::optional<std::string> id = matcher.match(formatted, name);
-    ids.push_back(id ? nlohmann::json(*id) : nlohmann::json(nullptr));
+        plugin_support::substitute(m_test_id_format, {{"name", c.name}, {"classname", c.classname}});
+    ids.push_back(matcher.match(formatted, c.name));
   }
-  return plugin_support::json_text(ids);
+  return plugin_support::map_results_answer(ids);
 }
 
 } // namespace offload::plugins

@@ -8,6 +8,8 @@
 #include "json_config.hpp"
 #include "shell.hpp"
 
+#include "map_results.hpp"
+
 #include <offload/plugin.hpp>
 
 #include <nlohmann/json.hpp>
@@ -231,24 +233,14 @@ std::string GTestFramework::convert_report(std::string_view data) {
 }
 
 std::string GTestFramework::map_results(std::string_view request) {
-  const nlohmann::json req = plugin_support::parse_object(request, "map_results request");
-  const std::vector<std::string> tests =
-      read_request("map_results request", [&] { return plugin_support::string_list(req, "tests"); });
-  const auto cases = req.find("cases");
-  if (cases == req.end() || !cases->is_array()) {
-    throw sdk::Failure(OFFLOAD_EINVAL, "malformed map_results request: \"cases\" must be an array");
+  const auto req = plugin_support::read_map_results_request(request);
+  const std::set<std::string, std::less<>> batch(req.tests.begin(), req.tests.end());
+  std::vector<std::optional<std::string>> ids;
+  for (const auto& c : req.cases) {
+    std::string id = c.classname + "." + c.name;
+    ids.push_back(batch.count(id) != 0 ? std::optional<std::string>(std::move(id)) : std::nullopt);
   }
-  const std::set<std::string, std::less<>> batch(tests.begin(), tests.end());
-  nlohmann::json ids = nlohmann::json::array();
-  for (const auto& test_case : *cases) {
-    const auto [name, classname] = read_request("map_results request", [&] {
-      return std::pair(plugin_support::string_or(test_case, "name", ""),
-                       plugin_support::string_or(test_case, "classname", ""));
-    });
-    const std::string id = classname + "." + name;
-    ids.push_back(batch.count(id) != 0 ? nlohmann::json(id) : nlohmann::json(nullptr));
-  }
-  return plugin_support::json_text(ids);
+  return plugin_support::map_results_answer(ids);
 }
 
 } // namespace offload::plugins

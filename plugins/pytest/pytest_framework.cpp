@@ -7,6 +7,8 @@
 #include "node_id_matcher.hpp"
 #include "shell_split.hpp"
 
+#include "map_results.hpp"
+
 #include <offload/plugin.hpp>
 
 #include <nlohmann/json.hpp>
@@ -135,24 +137,13 @@ std::string PytestFramework::build_command(std::string_view request) {
 }
 
 std::string PytestFramework::map_results(std::string_view request) {
-  const nlohmann::json req = plugin_support::parse_object(request, "map_results request");
-  const std::vector<std::string> tests =
-      read_request("map_results request", [&] { return plugin_support::string_list(req, "tests"); });
-  const auto cases = req.find("cases");
-  if (cases == req.end() || !cases->is_array()) {
-    throw sdk::Failure(OFFLOAD_EINVAL, "malformed map_results request: \"cases\" must be an array");
+  const auto req = plugin_support::read_map_results_request(request);
+  const NodeIdMatcher matcher(req.tests);
+  std::vector<std::optional<std::string>> ids;
+  for (const auto& c : req.cases) {
+    ids.push_back(matcher.match(c.name, c.classname));
   }
-  const NodeIdMatcher matcher(tests);
-  nlohmann::json ids = nlohmann::json::array();
-  for (const auto& test_case : *cases) {
-    const auto [name, classname] = read_request("map_results request", [&] {
-      return std::pair(plugin_support::string_or(test_case, "name", ""),
-                       plugin_support::string_or(test_case, "classname", ""));
-    });
-    const std::optional<std::string> id = matcher.match(name, classname);
-    ids.push_back(id ? nlohmann::json(*id) : nlohmann::json(nullptr));
-  }
-  return plugin_support::json_text(ids);
+  return plugin_support::map_results_answer(ids);
 }
 
 } // namespace offload::plugins
