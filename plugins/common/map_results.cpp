@@ -5,6 +5,8 @@
 
 #include <offload/plugin.hpp>
 
+#include <set>
+
 namespace offload::plugin_support {
 
 MapResultsRequest read_map_results_request(std::string_view request) {
@@ -23,6 +25,18 @@ MapResultsRequest read_map_results_request(std::string_view request) {
     }));
   }
   return out;
+}
+
+std::string map_joined_names(std::string_view request, std::string_view separator) {
+  const MapResultsRequest req = read_map_results_request(request);
+  const std::set<std::string, std::less<>> batch(req.tests.begin(), req.tests.end());
+  std::vector<std::optional<std::string>> ids;
+  ids.reserve(req.cases.size());
+  for (const auto& c : req.cases) {
+    std::string id = c.classname + std::string(separator) + c.name;
+    ids.push_back(batch.count(id) != 0 ? std::optional<std::string>(std::move(id)) : std::nullopt);
+  }
+  return map_results_answer(ids);
 }
 
 std::string map_results_answer(const std::vector<std::optional<std::string>>& ids) {

@@ -24,6 +24,10 @@ struct MapResultsRequest {
 /// is malformed.
 MapResultsRequest read_map_results_request(std::string_view request);
 
+/// Answers a map_results request for runners whose test ID is the case's
+/// classname, `separator`, then its name, matched exactly against the batch.
+std::string map_joined_names(std::string_view request, std::string_view separator);
+
 /// The answer to a map_results request: a JSON array with each case's test
 /// ID, or null where a case matches none.
 std::string map_results_answer(const std::vector<std::optional<std::string>>& ids);

@@ -233,14 +233,7 @@ std::string GTestFramework::convert_report(std::string_view data) {
 }
 
 std::string GTestFramework::map_results(std::string_view request) {
-  const auto req = plugin_support::read_map_results_request(request);
-  const std::set<std::string, std::less<>> batch(req.tests.begin(), req.tests.end());
-  std::vector<std::optional<std::string>> ids;
-  for (const auto& c : req.cases) {
-    std::string id = c.classname + "." + c.name;
-    ids.push_back(batch.count(id) != 0 ? std::optional<std::string>(std::move(id)) : std::nullopt);
-  }
-  return plugin_support::map_results_answer(ids);
+  return plugin_support::map_joined_names(request, ".");
 }
 
 } // namespace offload::plugins
