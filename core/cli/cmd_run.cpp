@@ -227,36 +227,56 @@ int cmd_run(const GlobalOptions& global, const po::variables_map& vm) {
     }
   }
 
-  // The image build and discovery both take a while; they overlap.
   const bool collect_only = vm.count("collect-only") > 0;
-  std::future<Result<std::optional<std::string>>> image;
-  if (!collect_only) {
-    image = std::async(std::launch::async, [&] { return ctx->provider->prepare(vm.count("no-cache") > 0, copy_dirs, interrupt); });
-  }
+  const auto discover = [&] {
+    return engine::discover(*ctx->framework, cfg.groups, static_cast<std::size_t>(cfg.offload.max_parallel_collection),
+                            interrupt);
+  };
   std::fprintf(stderr, "offload: discovering tests...\n");
-  auto tests = engine::discover(*ctx->framework, cfg.groups, static_cast<std::size_t>(cfg.offload.max_parallel_collection),
-                                interrupt);
-  auto prepared = collect_only ? Result<std::optional<std::string>>(std::optional<std::string>()) : image.get();
-  if (!tests) {
-    util::report_error(tests.error().message);
-    return interrupt.cancelled() ? k_exit_interrupted : k_exit_failed;
-  }
-  std::fprintf(stderr, "offload: found %zu tests in %zu groups\n", tests->size(), cfg.groups.size());
   if (collect_only) {
+    auto tests = discover();
+    if (!tests) {
+      util::report_error(tests.error().message);
+      return interrupt.cancelled() ? k_exit_interrupted : k_exit_failed;
+    }
     print_collected(*tests, cfg.groups);
     return k_exit_ok;
+  }
+
+  // The image build, discovery and (with a usable history) the first
+  // batches all take a while; they overlap.
+  auto image = std::async(std::launch::async,
+                          [&] { return ctx->provider->prepare(vm.count("no-cache") > 0, copy_dirs, interrupt); });
+  const auto discovered = std::async(std::launch::async, discover).share();
+  const std::filesystem::path out_dir = cfg.report.output_dir;
+  auto history = engine::History::load(out_dir, out_dir / cfg.report.junit_file);
+  const std::string fingerprint = engine::discovery_fingerprint(cfg);
+  engine::TestSource source;
+  source.expected = history.listing(fingerprint, cfg.groups);
+  source.discover = [&] {
+    Result<std::vector<engine::TestCase>> tests = discovered.get();
+    if (tests) {
+      std::fprintf(stderr, "offload: found %zu tests in %zu groups\n", tests->size(), cfg.groups.size());
+    }
+    return tests;
+  };
+  auto prepared = image.get();
+  if (source.expected.empty() || !prepared) {
+    // Without a list to start on, discovery's errors come first and leave
+    // the output directory as it was.
+    if (const auto& tests = discovered.get(); !tests) {
+      util::report_error(tests.error().message);
+      return interrupt.cancelled() ? k_exit_interrupted : k_exit_failed;
+    }
   }
   if (!prepared) {
     util::report_error(prepared.error().message);
     return interrupt.cancelled() ? k_exit_interrupted : k_exit_failed;
   }
-
-  const std::filesystem::path out_dir = cfg.report.output_dir;
   if (auto st = prepare_output_dir(out_dir); !st) {
     util::report_error(st.error().message);
     return k_exit_failed;
   }
-  auto history = engine::History::load(out_dir, out_dir / cfg.report.junit_file);
 
   engine::RunOptions opt;
   opt.sandboxes = static_cast<std::size_t>(sandboxes);
@@ -270,14 +290,28 @@ int cmd_run(const GlobalOptions& global, const po::variables_map& vm) {
   opt.env["OFFLOAD_ROOT"] = opt.project_root.value_or(std::filesystem::current_path().string());
   opt.image_id = *prepared;
   opt.run_id = new_run_id();
-  auto outcome = engine::orchestrate(*ctx->provider, *ctx->framework, *tests, cfg.groups, history, opt, interrupt,
-                                     console);
-  spdlog::info("scheduled with recorded durations for {} of {} tests (from {})", outcome.estimated_from_history,
-               tests->size(), history.source());
-  write_reports(*ctx, outcome, out_dir, vm.count("trace") > 0, history);
-  report::print_summary(stdout, outcome.records, outcome.wall_secs, outcome.strays.size(), out_dir.string(),
-                        outcome.interrupted);
-  return exit_code_for(outcome);
+  auto outcome = engine::orchestrate(*ctx->provider, *ctx->framework, std::move(source), cfg.groups, history, opt,
+                                     interrupt, console);
+  if (!outcome) {
+    util::report_error(outcome.error().message);
+    return interrupt.cancelled() ? k_exit_interrupted : k_exit_failed;
+  }
+  if (outcome->started_early > 0) {
+    spdlog::info("started on the last run's {} tests while discovery ran; it dropped {} of them",
+                 outcome->started_early, outcome->withdrawn);
+  }
+  spdlog::info("scheduled with recorded durations for {} of {} tests (from {})", outcome->estimated_from_history,
+               outcome->records.size(), history.source());
+  std::vector<engine::TestCase> listed;
+  listed.reserve(outcome->records.size());
+  for (const auto& r : outcome->records) {
+    listed.push_back(r.test);
+  }
+  history.set_listing(fingerprint, listed, cfg.groups);
+  write_reports(*ctx, *outcome, out_dir, vm.count("trace") > 0, history);
+  report::print_summary(stdout, outcome->records, outcome->wall_secs, outcome->strays.size(), out_dir.string(),
+                        outcome->interrupted);
+  return exit_code_for(*outcome);
 }
 
 } // namespace offload::cli

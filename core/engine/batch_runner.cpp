@@ -57,13 +57,11 @@ void mark_all_missing(BatchReport& r, const Batch& batch, std::string problem) {
   r.problem = std::move(problem);
 }
 
-void collect_results(const BatchContext& ctx, const Batch& batch, const std::string& sandbox,
-                     const std::vector<report::JUnitCase>& cases, BatchReport& r) {
-  std::vector<std::string> ids;
+void collect_results(const BatchContext& ctx, const Batch& batch, const std::vector<std::string>& ids,
+                     const std::string& sandbox, const std::vector<report::JUnitCase>& cases, BatchReport& r) {
   std::map<std::string, std::size_t> index_of;
-  for (std::size_t t : batch.tests) {
-    ids.push_back((*ctx.tests)[t].id);
-    index_of.emplace((*ctx.tests)[t].id, t);
+  for (std::size_t i = 0; i < batch.tests.size(); ++i) {
+    index_of.emplace(ids[i], batch.tests[i]);
   }
   std::vector<plugin::CaseName> names;
   names.reserve(cases.size());
@@ -103,7 +101,8 @@ void collect_results(const BatchContext& ctx, const Batch& batch, const std::str
 } // namespace
 
 BatchReport run_batch(const BatchContext& ctx, const plugin::Sandbox& sandbox, const Batch& batch,
-                      report::BatchLog& log, const process::CancelToken& cancel) {
+                      const std::vector<std::string>& ids, report::BatchLog& log,
+                      const process::CancelToken& cancel) {
   const auto started = Clock::now();
   BatchReport r;
   auto finish = [&]() -> BatchReport {
@@ -111,10 +110,6 @@ BatchReport run_batch(const BatchContext& ctx, const plugin::Sandbox& sandbox, c
     return std::move(r);
   };
 
-  std::vector<std::string> ids;
-  for (std::size_t t : batch.tests) {
-    ids.push_back((*ctx.tests)[t].id);
-  }
   const std::string remote_result = sandbox.scratch_dir() + "/offload-result-" + std::to_string(batch.id) + ".xml";
   auto command = ctx.framework->build_command(ids, remote_result, ctx.fail_fast);
   if (!command) {
@@ -190,7 +185,7 @@ BatchReport run_batch(const BatchContext& ctx, const plugin::Sandbox& sandbox, c
     mark_all_missing(r, batch, "result file " + local.string() + ": " + cases.error().message);
     return finish();
   }
-  collect_results(ctx, batch, sandbox.id(), *cases, r);
+  collect_results(ctx, batch, ids, sandbox.id(), *cases, r);
   return finish();
 }
 

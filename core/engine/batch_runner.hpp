@@ -33,7 +33,6 @@ struct BatchReport {
 
 struct BatchContext {
   const plugin::Framework* framework = nullptr;
-  const std::vector<TestCase>* tests = nullptr;
   std::filesystem::path results_dir; ///< where result files are downloaded to
   double timeout_secs = 900.0;
   bool fail_fast = false;
@@ -43,8 +42,10 @@ struct BatchContext {
 
 /// Runs `batch` in `sandbox`: builds the framework's command, runs it with
 /// the batch timeout, streams its output to `log`, downloads and reads its
-/// result file, and maps each result to a test of the batch.
+/// result file, and maps each result to a test of the batch. `ids[i]` is the
+/// ID of `batch.tests[i]`: a copy, so the run's test list may grow meanwhile.
 BatchReport run_batch(const BatchContext& ctx, const plugin::Sandbox& sandbox, const Batch& batch,
-                      report::BatchLog& log, const process::CancelToken& cancel);
+                      const std::vector<std::string>& ids, report::BatchLog& log,
+                      const process::CancelToken& cancel);
 
 } // namespace offload::engine

@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "engine/discovery.hpp"
 
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
 
 #include <atomic>
 #include <optional>
@@ -58,6 +63,26 @@ Result<std::vector<TestCase>> discover(const plugin::Framework& framework, const
     }
   }
   return tests;
+}
+
+std::string discovery_fingerprint(const config::Config& config) {
+  nlohmann::json inputs{
+      {"framework", config.framework.type},
+      {"settings", config.framework.values},
+      {"working_dir", config.offload.working_dir.value_or("")},
+      {"cwd", std::filesystem::current_path().string()},
+  };
+  for (const auto& g : config.groups) {
+    inputs["groups"].push_back({g.name, g.filters});
+  }
+  // FNV-1a: stable across builds, unlike std::hash.
+  std::uint64_t hash = 14695981039346656037ull;
+  for (const unsigned char c : inputs.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)) {
+    hash = (hash ^ c) * 1099511628211ull;
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+  return hex;
 }
 
 } // namespace offload::engine

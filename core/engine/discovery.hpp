@@ -6,6 +6,7 @@
 #include "plugin/instance.hpp"
 #include "process/cancel.hpp"
 
+#include <string>
 #include <vector>
 
 namespace offload::engine {
@@ -15,5 +16,11 @@ namespace offload::engine {
 /// is an error naming both, so no test runs twice under different rules.
 Result<std::vector<TestCase>> discover(const plugin::Framework& framework, const std::vector<config::Group>& groups,
                                        std::size_t parallel, const process::CancelToken& cancel);
+
+/// Names what discovery's answer depends on besides the project's files:
+/// the framework and its settings, the groups and their filters, and the
+/// directory offload runs in. Equal fingerprints list the same tests unless
+/// files changed, so a run may start on the last run's list meanwhile.
+std::string discovery_fingerprint(const config::Config& config);
 
 } // namespace offload::engine

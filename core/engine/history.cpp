@@ -33,6 +33,7 @@ History History::load(const std::filesystem::path& dir, const std::filesystem::p
       if (auto o = j.find("batch_overhead_secs"); o != j.end() && o->is_number() && o->get<double>() >= 0.0) {
         h.m_overhead = o->get<double>();
       }
+      h.read_listing(j);
       h.m_source = "history";
       return h;
     }
@@ -45,6 +46,61 @@ History History::load(const std::filesystem::path& dir, const std::filesystem::p
     h.m_source = "junit.xml";
   }
   return h;
+}
+
+void History::read_listing(const nlohmann::json& doc) {
+  const auto listing = doc.find("listing");
+  if (listing == doc.end() || !listing->is_object()) {
+    return;
+  }
+  const auto fingerprint = listing->find("fingerprint");
+  const auto tests = listing->find("tests");
+  if (fingerprint == listing->end() || !fingerprint->is_string() || tests == listing->end() || !tests->is_array()) {
+    return;
+  }
+  std::vector<Listed> out;
+  for (const auto& t : *tests) {
+    const bool well_formed = t.is_array() && t.size() == 3 && t[0].is_string() && t[1].is_string() &&
+                             (t[2].is_string() || t[2].is_null());
+    if (!well_formed) {
+      return; // half a list would start the wrong tests; none is safe
+    }
+    out.push_back({t[0].get<std::string>(), t[1].get<std::string>(),
+                   t[2].is_null() ? std::nullopt : std::optional<std::string>(t[2].get<std::string>())});
+  }
+  m_listing_fingerprint = fingerprint->get<std::string>();
+  m_listing = std::move(out);
+}
+
+void History::set_listing(std::string fingerprint, const std::vector<TestCase>& tests,
+                          const std::vector<config::Group>& groups) {
+  m_listing_fingerprint = std::move(fingerprint);
+  m_listing.clear();
+  m_listing.reserve(tests.size());
+  for (const auto& t : tests) {
+    m_listing.push_back({t.id, groups[t.group].name, t.file});
+  }
+}
+
+std::vector<TestCase> History::listing(const std::string& fingerprint,
+                                       const std::vector<config::Group>& groups) const {
+  if (fingerprint != m_listing_fingerprint) {
+    return {};
+  }
+  std::map<std::string, std::size_t> group_index;
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    group_index.emplace(groups[g].name, g);
+  }
+  std::vector<TestCase> out;
+  out.reserve(m_listing.size());
+  for (const auto& t : m_listing) {
+    const auto g = group_index.find(t.group);
+    if (g == group_index.end()) {
+      return {};
+    }
+    out.push_back(TestCase{t.id, g->second, t.file});
+  }
+  return out;
 }
 
 std::optional<double> History::estimate(const std::string& id) const {
@@ -73,6 +129,13 @@ Status History::save(const std::filesystem::path& dir) const {
   nlohmann::json doc{{"version", 1}, {"durations", std::move(durations)}};
   if (m_overhead) {
     doc["batch_overhead_secs"] = *m_overhead;
+  }
+  if (!m_listing_fingerprint.empty()) {
+    nlohmann::json tests = nlohmann::json::array();
+    for (const auto& t : m_listing) {
+      tests.push_back({t.id, t.group, t.file ? nlohmann::json(*t.file) : nlohmann::json(nullptr)});
+    }
+    doc["listing"] = {{"fingerprint", m_listing_fingerprint}, {"tests", std::move(tests)}};
   }
   return util::write_file_atomically(dir / k_file_name, doc.dump(1));
 }

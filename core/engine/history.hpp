@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "config/config.hpp"
+#include "engine/model.hpp"
 #include "util/result.hpp"
+
+#include <nlohmann/json_fwd.hpp>
 
 #include <filesystem>
 #include <map>
@@ -34,14 +38,30 @@ public:
   std::optional<double> batch_overhead() const { return m_overhead; }
   void set_batch_overhead(double secs) { m_overhead = secs; }
 
+  /// Keeps the tests a run discovered (by group name) with the fingerprint
+  /// of what discovery depended on, so the next run can start on them.
+  void set_listing(std::string fingerprint, const std::vector<TestCase>& tests,
+                   const std::vector<config::Group>& groups);
+  /// The last run's tests when its fingerprint is `fingerprint` and each of
+  /// its groups still exists; empty otherwise.
+  std::vector<TestCase> listing(const std::string& fingerprint, const std::vector<config::Group>& groups) const;
 
   std::size_t size() const { return m_samples.size(); }
   /// Where the durations came from: "history", "junit.xml" or "nothing".
   const std::string& source() const { return m_source; }
 
 private:
+  void read_listing(const nlohmann::json& doc);
+
   std::map<std::string, std::vector<double>> m_samples; ///< oldest first
   std::optional<double> m_overhead;
+  struct Listed {
+    std::string id;
+    std::string group;
+    std::optional<std::string> file;
+  };
+  std::string m_listing_fingerprint;
+  std::vector<Listed> m_listing;
   std::string m_source = "nothing";
 };
 

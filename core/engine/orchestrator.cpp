@@ -10,8 +10,10 @@
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
+#include <numeric>
 #include <set>
 #include <thread>
+#include <unordered_map>
 
 namespace offload::engine {
 namespace {
@@ -25,8 +27,12 @@ std::vector<SchedTest> scheduler_tests(const std::vector<TestCase>& tests, const
                                        const History& history, bool exit_code_mode, std::size_t& from_history) {
   std::vector<SchedTest> out;
   out.reserve(tests.size());
+  std::unordered_map<std::string_view, std::size_t> files;
   for (const auto& t : tests) {
     SchedTest s;
+    if (t.file) {
+      s.file = files.emplace(*t.file, files.size()).first->second;
+    }
     s.group = t.group;
     s.id_chars = t.id.size();
     s.known_secs = history.estimate(t.id);
@@ -39,17 +45,19 @@ std::vector<SchedTest> scheduler_tests(const std::vector<TestCase>& tests, const
 
 class Run {
 public:
-  Run(const plugin::Provider& provider, const plugin::Framework& framework, const std::vector<TestCase>& tests,
-      const std::vector<config::Group>& groups, const History& history, const RunOptions& options,
+  /// `pending`: `tests` are expected ones; a discovery answer is to come.
+  Run(const plugin::Provider& provider, const plugin::Framework& framework, std::vector<TestCase> tests,
+      bool pending, const std::vector<config::Group>& groups, const History& history, const RunOptions& options,
       const process::CancelToken& interrupt, report::Console& console)
-      : m_provider(provider), m_tests(tests), m_groups(groups), m_opt(options), m_interrupt(interrupt),
-        m_console(console), m_started(Clock::now()),
-        m_scheduler(scheduler_tests(tests, groups, history, !framework.has_result_files(), m_from_history),
-                    scheduler_options(tests, groups, history, options)),
-        m_tracker(tests, attempts_allowed(tests, groups), options.policy == SchedulePolicy::Static),
-        m_round(tests.size(), 0) {
+      : m_provider(provider), m_framework(framework), m_tests(std::move(tests)), m_groups(groups),
+        m_history(history), m_opt(options), m_interrupt(interrupt), m_console(console), m_started(Clock::now()),
+        m_scheduler(scheduler_tests(m_tests, groups, history, !framework.has_result_files(), m_from_history),
+                    scheduler_options(m_tests, groups, history, options)),
+        m_tracker(m_tests, attempts_allowed(m_tests, groups), options.policy == SchedulePolicy::Static),
+        m_round(m_tests.size(), 0), m_pending(pending) {
+    m_order.resize(m_tests.size());
+    std::iota(m_order.begin(), m_order.end(), std::size_t{0});
     m_ctx.framework = &framework;
-    m_ctx.tests = &m_tests;
     m_ctx.results_dir = options.output_dir / "results";
     m_ctx.timeout_secs = options.timeout_secs;
     m_ctx.fail_fast = options.fail_fast;
@@ -62,29 +70,37 @@ public:
     }
   }
 
-  RunOutcome go() {
+  /// Runs everything; `discover` (when pending) answers while sandboxes work.
+  Result<RunOutcome> go(const std::function<Result<std::vector<TestCase>>()>* discover) {
     RunOutcome out;
-    out.estimated_from_history = m_from_history;
-    const std::size_t count = std::max<std::size_t>(1, std::min(m_opt.sandboxes, m_tests.size()));
-    out.sandboxes = count;
-    m_live = count;
-    m_console.start(m_tests.size(), count);
-    if (!m_tests.empty()) {
-      std::vector<std::thread> workers;
-      workers.reserve(count);
-      for (std::size_t i = 0; i < count; ++i) {
-        workers.emplace_back([this, i] { worker(i); });
+    const std::size_t expected = m_tests.size();
+    m_console.start(expected, sandboxes_for(expected));
+    std::vector<std::thread> workers;
+    spawn_workers(workers, sandboxes_for(expected));
+    if (discover != nullptr) {
+      auto found = (*discover)();
+      reconcile(found);
+      if (!found) {
+        join(workers);
+        return found.error();
       }
-      for (auto& w : workers) {
-        w.join();
-      }
+      out.started_early = expected;
+      out.withdrawn = m_withdrawn;
+      spawn_workers(workers, sandboxes_for(m_order.size()));
     }
+    join(workers);
     m_console.finish();
+    out.estimated_from_history = m_from_history;
+    out.sandboxes = std::max<std::size_t>(1, workers.size());
     out.interrupted = m_interrupt.cancelled();
     const std::string reason = out.interrupted ? "the run was interrupted before it ran"
                                : m_stop_reason.empty() ? "no sandbox was left to run it"
                                                        : m_stop_reason;
-    out.records = m_tracker.finish(reason);
+    auto records = m_tracker.finish(reason);
+    out.records.reserve(m_order.size());
+    for (std::size_t t : m_order) {
+      out.records.push_back(std::move(records[t]));
+    }
     out.strays = std::move(m_strays);
     out.batches = std::move(m_spans);
     out.phases = std::move(m_phases);
@@ -123,6 +139,91 @@ private:
   double now() const { return std::chrono::duration<double>(Clock::now() - m_started).count(); }
   bool stopping() const { return m_interrupt.cancelled() || m_stopped; }
 
+  std::size_t sandboxes_for(std::size_t tests) const {
+    return tests == 0 ? 0 : std::min(m_opt.sandboxes, tests);
+  }
+
+  /// Starts workers until there are `count` (never fewer than there are).
+  void spawn_workers(std::vector<std::thread>& workers, std::size_t count) {
+    {
+      const std::lock_guard lock(m_mutex);
+      if (stopping() || count <= workers.size()) {
+        return;
+      }
+      m_live += count - workers.size();
+    }
+    for (std::size_t i = workers.size(); i < count; ++i) {
+      workers.emplace_back([this, i] { worker(i); });
+    }
+  }
+
+  static void join(std::vector<std::thread>& workers) {
+    for (auto& w : workers) {
+      w.join();
+    }
+  }
+
+  /// Takes discovery's answer: the run's tests become exactly those it
+  /// lists, in its order. Expected tests it kept keep their batches.
+  void reconcile(const Result<std::vector<TestCase>>& found) {
+    const std::lock_guard lock(m_mutex);
+    m_pending = false;
+    m_cv.notify_all();
+    if (!found) {
+      m_stopped = true;
+      m_stop_reason = "discovery failed";
+      for (std::size_t t : m_scheduler.drain()) {
+        m_tracker.withdraw(t);
+      }
+      for (auto& [id, tok] : m_tokens) {
+        tok.cancel();
+      }
+      return;
+    }
+    std::unordered_map<std::string_view, std::size_t> expected;
+    for (std::size_t t = 0; t < m_tests.size(); ++t) {
+      expected.emplace(m_tests[t].id, t);
+    }
+    std::vector<char> gone(m_tests.size(), 1);
+    std::vector<TestCase> fresh;
+    m_order.clear();
+    for (const TestCase& t : *found) {
+      const auto it = expected.find(t.id);
+      if (it != expected.end() && m_tests[it->second].group == t.group && gone[it->second]) {
+        gone[it->second] = 0;
+        m_order.push_back(it->second);
+      } else {
+        m_order.push_back(m_tests.size() + fresh.size());
+        fresh.push_back(t);
+      }
+    }
+    expected.clear();
+    m_scheduler.withdraw(gone);
+    for (std::size_t t = 0; t < gone.size(); ++t) {
+      if (gone[t]) {
+        m_tracker.withdraw(t);
+        ++m_withdrawn;
+      }
+    }
+    m_scheduler.add(scheduler_tests(fresh, m_groups, m_history, !m_framework.has_result_files(), m_from_history));
+    const auto allowed = attempts_allowed(fresh, m_groups);
+    for (std::size_t i = 0; i < fresh.size(); ++i) {
+      m_tracker.add(fresh[i], allowed[i]);
+    }
+    m_tests.insert(m_tests.end(), std::make_move_iterator(fresh.begin()), std::make_move_iterator(fresh.end()));
+    m_round.resize(m_tests.size(), 0);
+    // A batch of nothing but dropped tests is not worth finishing.
+    for (const auto& [id, taken] : m_taken) {
+      if (std::all_of(taken.tests.begin(), taken.tests.end(), [&](std::size_t t) { return gone[t] != 0; })) {
+        m_tokens[id].cancel();
+      }
+    }
+    if (m_live == 0 && m_scheduler.has_queued()) {
+      settle_unrunnable();
+    }
+    m_console.set_total(m_order.size());
+  }
+
   std::unique_ptr<plugin::Sandbox> create_sandbox(std::size_t index) {
     plugin::SandboxRequest req;
     req.name = "offload-" + m_opt.run_id + "-" + std::to_string(index);
@@ -159,13 +260,22 @@ private:
   // settled now instead of waited for.
   void retire() {
     const std::lock_guard lock(m_mutex);
-    if (--m_live == 0 && !stopping() && m_scheduler.has_queued()) {
-      m_stop_reason = "no sandbox could be created: " + m_last_sandbox_error;
-      for (std::size_t t : m_scheduler.drain()) {
-        m_tracker.not_run(t, m_stop_reason);
-      }
+    // Before discovery answers, queued work may yet be dropped; reconcile()
+    // settles what is left then.
+    if (--m_live == 0 && !m_pending && m_scheduler.has_queued()) {
+      settle_unrunnable();
     }
     m_cv.notify_all();
+  }
+
+  void settle_unrunnable() {
+    if (stopping()) {
+      return;
+    }
+    m_stop_reason = "no sandbox could be created: " + m_last_sandbox_error;
+    for (std::size_t t : m_scheduler.drain()) {
+      m_tracker.not_run(t, m_stop_reason);
+    }
   }
 
   void worker(std::size_t index) {
@@ -174,17 +284,18 @@ private:
       return retire();
     }
     std::size_t infra_in_a_row = 0;
+    std::vector<std::string> ids;
     while (true) {
       std::optional<Batch> batch;
       process::CancelToken token;
       {
         std::unique_lock lock(m_mutex);
         while (true) {
-          if (stopping() || m_tracker.all_settled()) {
+          if (stopping() || (m_tracker.all_settled() && !m_pending)) {
             break;
           }
           batch = m_scheduler.take(index, now());
-          if (batch || (m_scheduler.in_flight() == 0 && !m_scheduler.has_queued())) {
+          if (batch || (m_scheduler.in_flight() == 0 && !m_scheduler.has_queued() && !m_pending)) {
             break;
           }
           // Timed, so an interruption is seen even when nobody notifies.
@@ -200,9 +311,13 @@ private:
         }
         token = m_interrupt.child();
         m_tokens[batch->id] = token;
+        ids.clear();
+        for (std::size_t t : batch->tests) {
+          ids.push_back(m_tests[t].id);
+        }
       }
       report::BatchLog log(m_opt.output_dir / "logs", batch->id);
-      const BatchReport rep = run_batch(m_ctx, *sandbox, *batch, log, token);
+      const BatchReport rep = run_batch(m_ctx, *sandbox, *batch, ids, log, token);
       const report::BatchOutcome outcome = settle(*batch, rep, index);
       log.finish(outcome);
       if (rep.ending == BatchReport::Ending::Infrastructure) {
@@ -258,7 +373,9 @@ private:
   }
 
   report::BatchOutcome settle(const Batch& b, const BatchReport& rep, std::size_t sandbox) {
-    const std::lock_guard lock(m_mutex);
+    std::unique_lock lock(m_mutex);
+    // Until discovery answers, a result may belong to a test it no longer lists.
+    m_cv.wait(lock, [this] { return !m_pending; });
     report::BatchOutcome outcome = report::BatchOutcome::Success;
     std::vector<std::pair<std::size_t, double>> observed;
     std::map<std::size_t, std::size_t> position;
@@ -388,8 +505,10 @@ private:
   }
 
   const plugin::Provider& m_provider;
-  const std::vector<TestCase>& m_tests;
+  const plugin::Framework& m_framework;
+  std::vector<TestCase> m_tests; ///< grows only under m_mutex
   const std::vector<config::Group>& m_groups;
+  const History& m_history;
   const RunOptions& m_opt;
   process::CancelToken m_interrupt;
   report::Console& m_console;
@@ -411,6 +530,11 @@ private:
   std::map<std::size_t, Taken> m_taken;
   std::map<std::size_t, process::CancelToken> m_tokens;
   std::size_t m_live = 0;
+  /// Discovery has not answered yet: results wait, workers do not leave.
+  bool m_pending = false;
+  /// Tests in discovery's order (indices into m_tests).
+  std::vector<std::size_t> m_order;
+  std::size_t m_withdrawn = 0;
   bool m_stopped = false;
   std::string m_stop_reason;
   std::string m_last_sandbox_error;
@@ -422,12 +546,21 @@ private:
 
 } // namespace
 
-RunOutcome orchestrate(const plugin::Provider& provider, const plugin::Framework& framework,
-                       const std::vector<TestCase>& tests, const std::vector<config::Group>& groups,
-                       const History& history, const RunOptions& options, const process::CancelToken& interrupt,
-                       report::Console& console) {
-  Run run(provider, framework, tests, groups, history, options, interrupt, console);
-  return run.go();
+Result<RunOutcome> orchestrate(const plugin::Provider& provider, const plugin::Framework& framework,
+                               TestSource source, const std::vector<config::Group>& groups,
+                               const History& history, const RunOptions& options,
+                               const process::CancelToken& interrupt, report::Console& console) {
+  // Static mode plans every attempt up front, which a late answer would undo.
+  if (source.expected.empty() || options.policy == SchedulePolicy::Static) {
+    auto tests = source.discover();
+    if (!tests) {
+      return tests.error();
+    }
+    Run run(provider, framework, std::move(*tests), false, groups, history, options, interrupt, console);
+    return run.go(nullptr);
+  }
+  Run run(provider, framework, std::move(source.expected), true, groups, history, options, interrupt, console);
+  return run.go(&source.discover);
 }
 
 } // namespace offload::engine

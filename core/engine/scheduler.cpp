@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <limits>
 #include <numeric>
+#include <queue>
+#include <set>
+#include <unordered_map>
 
 namespace offload::engine {
 namespace {
@@ -49,7 +52,8 @@ void Scheduler::plan_first_round() {
   // at exactly the share would leave a few tests for a second round that
   // costs every sandbox another start-up.
   const double target = target_secs();
-  const double share = target < fair_share_secs() ? target : std::numeric_limits<double>::infinity();
+  const bool takes_all = !(target < fair_share_secs());
+  const double share = takes_all ? std::numeric_limits<double>::infinity() : target;
   struct Bin {
     double load = 0.0;
     std::size_t chars = 0;
@@ -59,30 +63,52 @@ void Scheduler::plan_first_round() {
   if (bins.size() < 2) {
     return;
   }
-  // Least-loaded bin first; a test that fits no bin stays queued for later.
-  auto lighter = [&](std::size_t a, std::size_t b) { return bins[a].load > bins[b].load; };
-  std::vector<std::size_t> heap(bins.size());
-  std::iota(heap.begin(), heap.end(), std::size_t{0});
+  // Least-loaded bin first; ties by index, so the plan is reproducible.
+  std::set<std::pair<double, std::size_t>> by_load;
+  for (std::size_t b = 0; b < bins.size(); ++b) {
+    by_load.emplace(0.0, b);
+  }
+  // A test joins the bin its file went to while that bin stays within what
+  // plain LPT would load its fullest bin with: a file's tests then share one
+  // collection and one module set-up at no cost in balance.
+  const double file_cap = takes_all ? lpt_makespan(bins.size()) : share;
+  std::unordered_map<std::size_t, std::size_t> bin_of_file;
+  const auto fits = [&](const Bin& bin, std::size_t t, double limit) {
+    return bin.tests.empty() || (!m_tests[t].alone && bin.load + estimate(t) <= limit &&
+                                 bin.chars + m_tests[t].id_chars + k_per_id_chars <= m_opt.max_command_chars);
+  };
+  const auto add = [&](std::size_t b, std::size_t t) {
+    Bin& bin = bins[b];
+    by_load.erase({bin.load, b});
+    bin.tests.push_back(t);
+    bin.load = m_tests[t].alone ? std::numeric_limits<double>::infinity() : bin.load + estimate(t);
+    bin.chars += m_tests[t].id_chars + k_per_id_chars;
+    by_load.emplace(bin.load, b);
+  };
+  const auto place = [&](std::size_t t) {
+    const SchedTest& test = m_tests[t];
+    // Only known durations follow their file: a file's unknown tests may all
+    // be slow ones, and spread out they cannot all land on one sandbox.
+    const bool follows_file = test.file != SchedTest::k_no_file && test.known_secs;
+    if (follows_file) {
+      if (auto it = bin_of_file.find(test.file); it != bin_of_file.end() && fits(bins[it->second], t, file_cap)) {
+        add(it->second, t);
+        return true;
+      }
+    }
+    const std::size_t lightest = by_load.begin()->second;
+    if (!fits(bins[lightest], t, share)) {
+      return false;
+    }
+    add(lightest, t);
+    if (follows_file) {
+      bin_of_file[test.file] = lightest;
+    }
+    return true;
+  };
   // Tests that must run alone go first, each in a bin of its own closed to
   // others, as heavyweights they should not wait for a second round.
   std::deque<std::size_t> rest;
-  const auto place = [&](std::size_t t) {
-    const std::size_t c = m_tests[t].id_chars + k_per_id_chars;
-    const bool alone = m_tests[t].alone;
-    const Bin& bin = bins[heap.front()];
-    const bool fits = bin.tests.empty() ||
-                      (!alone && bin.load + estimate(t) <= share && bin.chars + c <= m_opt.max_command_chars);
-    if (!fits) {
-      return false;
-    }
-    std::pop_heap(heap.begin(), heap.end(), lighter);
-    Bin& chosen = bins[heap.back()];
-    chosen.tests.push_back(t);
-    chosen.load = alone ? std::numeric_limits<double>::infinity() : chosen.load + estimate(t);
-    chosen.chars += c;
-    std::push_heap(heap.begin(), heap.end(), lighter);
-    return true;
-  };
   for (bool alone_pass : {true, false}) {
     for (std::size_t t : m_queue) {
       if (m_tests[t].alone == alone_pass && !place(t)) {
@@ -93,12 +119,37 @@ void Scheduler::plan_first_round() {
   // Keep the queue longest first, as it was.
   std::stable_sort(rest.begin(), rest.end(), [&](std::size_t a, std::size_t b) { return estimate(a) > estimate(b); });
   m_queue = std::move(rest);
-  std::sort(bins.begin(), bins.end(), [](const Bin& a, const Bin& b) { return a.load > b.load; });
+  std::stable_sort(bins.begin(), bins.end(), [](const Bin& a, const Bin& b) { return a.load > b.load; });
   for (auto& bin : bins) {
     if (!bin.tests.empty()) {
       m_first_round.push_back(std::move(bin.tests));
     }
   }
+}
+
+double Scheduler::lpt_makespan(std::size_t bins) const {
+  // Each test that runs alone takes a bin of its own; the rest share the others.
+  std::size_t alone = 0;
+  for (std::size_t t : m_queue) {
+    alone += m_tests[t].alone ? 1 : 0;
+  }
+  if (alone >= bins) {
+    return 0.0;
+  }
+  std::priority_queue<double, std::vector<double>, std::greater<>> loads;
+  for (std::size_t b = alone; b < bins; ++b) {
+    loads.push(0.0);
+  }
+  double makespan = 0.0;
+  for (std::size_t t : m_queue) {
+    if (!m_tests[t].alone) {
+      const double load = loads.top() + estimate(t);
+      loads.pop();
+      loads.push(load);
+      makespan = std::max(makespan, load);
+    }
+  }
+  return makespan;
 }
 
 void Scheduler::account(std::size_t test, int delta) {
@@ -373,6 +424,46 @@ std::vector<std::size_t> Scheduler::drain() {
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
+}
+
+std::size_t Scheduler::add(const std::vector<SchedTest>& tests) {
+  const std::size_t first = m_tests.size();
+  for (const SchedTest& t : tests) {
+    if (t.group >= m_group_sum.size()) {
+      m_group_sum.resize(t.group + 1, 0.0);
+      m_group_count.resize(t.group + 1, 0);
+      m_queued_unknown.resize(t.group + 1, 0);
+    }
+    if (t.known_secs) {
+      m_group_sum[t.group] += *t.known_secs;
+      ++m_group_count[t.group];
+    }
+    m_tests.push_back(t);
+    m_queued_copies.push_back(0);
+    m_queue.push_back(m_tests.size() - 1);
+    account(m_tests.size() - 1, +1);
+  }
+  std::stable_sort(m_queue.begin(), m_queue.end(),
+                   [&](std::size_t a, std::size_t b) { return estimate(a) > estimate(b); });
+  return first;
+}
+
+void Scheduler::withdraw(const std::vector<char>& gone) {
+  const auto is_gone = [&](std::size_t t) {
+    if (t < gone.size() && gone[t]) {
+      account(t, -1);
+      return true;
+    }
+    return false;
+  };
+  std::erase_if(m_queue, is_gone);
+  std::erase_if(m_front, [&](const FrontItem& f) { return is_gone(f.test); });
+  for (auto* round : {&m_first_round, &m_static}) {
+    for (auto& batch : *round) {
+      std::erase_if(batch, is_gone);
+    }
+    std::erase_if(*round, [](const std::vector<std::size_t>& batch) { return batch.empty(); });
+  }
 }
 
 std::vector<std::size_t> Scheduler::twins(std::size_t batch) const {

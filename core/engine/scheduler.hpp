@@ -16,6 +16,10 @@ struct SchedTest {
   std::size_t id_chars = 0;          ///< length of the test ID on a command line
   std::optional<double> known_secs;  ///< from history; nullopt = estimate from the group
   bool alone = false;                ///< its group asks for one test per batch
+  /// Tests of one file share collection and module set-up in a batch; the
+  /// first round keeps them together where balance allows. k_no_file = none.
+  std::size_t file = k_no_file;
+  static constexpr std::size_t k_no_file = static_cast<std::size_t>(-1);
 };
 
 enum class SchedulePolicy {
@@ -79,6 +83,12 @@ public:
   void isolate(std::size_t test);
   /// Drops every queued test (fail-fast, interruption); returns them.
   std::vector<std::size_t> drain();
+  /// Tests discovered after the scheduler was built; they are queued and
+  /// numbered from the current size on. Returns the first new index.
+  std::size_t add(const std::vector<SchedTest>& tests);
+  /// Forgets the queued copies of every test with `gone[test]` set (tests
+  /// the run started from that discovery no longer lists).
+  void withdraw(const std::vector<char>& gone);
 
   bool has_queued() const;
   std::size_t in_flight() const { return m_running.size(); }
@@ -106,6 +116,8 @@ private:
   std::optional<Batch> take_hedge(std::size_t sandbox, double now);
   void build_static_batches();
   void plan_first_round();
+  /// The fullest bin of an LPT plan of the queue on `bins` sandboxes.
+  double lpt_makespan(std::size_t bins) const;
   double fair_share_secs() const;
   double target_secs() const;
   double group_default(std::size_t group) const;

@@ -5,16 +5,45 @@ namespace offload::engine {
 
 Tracker::Tracker(std::vector<TestCase> tests, std::vector<std::size_t> attempts_allowed, bool upfront,
                  std::size_t max_infrastructure_retries)
-    : m_state(tests.size()), m_allowed(std::move(attempts_allowed)), m_upfront(upfront),
-      m_max_infra(max_infrastructure_retries) {
+    : m_upfront(upfront), m_max_infra(max_infrastructure_retries) {
   m_records.reserve(tests.size());
-  for (auto& t : tests) {
-    m_records.push_back(TestRecord{std::move(t), {}, Verdict::NotRun, {}});
+  m_state.reserve(tests.size());
+  m_allowed.reserve(tests.size());
+  for (std::size_t i = 0; i < tests.size(); ++i) {
+    add(std::move(tests[i]), i < attempts_allowed.size() ? attempts_allowed[i] : 1);
   }
-  for (std::size_t i = 0; i < m_state.size(); ++i) {
-    m_allowed[i] = std::max<std::size_t>(1, m_allowed[i]);
-    m_state[i].outstanding = m_upfront ? m_allowed[i] : 1;
+}
+
+void Tracker::add(TestCase test, std::size_t attempts_allowed) {
+  m_records.push_back(TestRecord{std::move(test), {}, Verdict::NotRun, {}});
+  m_allowed.push_back(std::max<std::size_t>(1, attempts_allowed));
+  State s;
+  s.outstanding = m_upfront ? m_allowed.back() : 1;
+  m_state.push_back(s);
+}
+
+void Tracker::withdraw(std::size_t test) {
+  State& s = m_state[test];
+  if (s.withdrawn) {
+    return;
   }
+  if (s.settled) {
+    count(m_records[test].verdict, -1);
+  }
+  s.settled = s.withdrawn = true;
+  ++m_withdrawn;
+}
+
+void Tracker::count(Verdict v, int delta) {
+  std::size_t* counter = nullptr;
+  switch (v) {
+  case Verdict::Passed: counter = &m_counts.passed; break;
+  case Verdict::Failed: counter = &m_counts.failed; break;
+  case Verdict::Flaky: counter = &m_counts.flaky; break;
+  case Verdict::Skipped: counter = &m_counts.skipped; break;
+  case Verdict::NotRun: counter = &m_counts.not_run; break;
+  }
+  *counter = static_cast<std::size_t>(static_cast<long>(*counter) + delta);
 }
 
 void Tracker::settle(std::size_t test, Verdict v) {
@@ -24,13 +53,7 @@ void Tracker::settle(std::size_t test, Verdict v) {
   }
   s.settled = true;
   m_records[test].verdict = v;
-  switch (v) {
-  case Verdict::Passed: ++m_counts.passed; break;
-  case Verdict::Failed: ++m_counts.failed; break;
-  case Verdict::Flaky: ++m_counts.flaky; break;
-  case Verdict::Skipped: ++m_counts.skipped; break;
-  case Verdict::NotRun: ++m_counts.not_run; break;
-  }
+  count(v, +1);
 }
 
 NextStep Tracker::record(std::size_t test, Attempt attempt) {

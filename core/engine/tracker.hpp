@@ -42,9 +42,15 @@ public:
   NextStep infrastructure(std::size_t test, Attempt attempt);
   /// Settles a test that will not run, with the reason.
   void not_run(std::size_t test, const std::string& reason);
+  /// Tests discovered after the tracker was built, numbered from size() on.
+  void add(TestCase test, std::size_t attempts_allowed);
+  /// A test discovery no longer lists: it needs no verdict, and attempts
+  /// recorded for it change nothing.
+  void withdraw(std::size_t test);
 
+  /// True for settled and withdrawn tests.
   bool settled(std::size_t test) const { return m_state[test].settled; }
-  bool all_settled() const { return m_counts.settled() == m_records.size(); }
+  bool all_settled() const { return m_counts.settled() + m_withdrawn == m_records.size(); }
   const Counts& counts() const { return m_counts; }
   const TestRecord& record_of(std::size_t test) const { return m_records[test]; }
   std::size_t size() const { return m_records.size(); }
@@ -61,8 +67,10 @@ private:
     std::size_t outstanding = 0; ///< upfront mode: instances not yet back
     bool passed = false;
     bool settled = false;
+    bool withdrawn = false;
   };
   void settle(std::size_t test, Verdict v);
+  void count(Verdict v, int delta);
 
   std::vector<TestRecord> m_records;
   std::vector<State> m_state;
@@ -70,6 +78,7 @@ private:
   bool m_upfront;
   std::size_t m_max_infra;
   Counts m_counts;
+  std::size_t m_withdrawn = 0;
 };
 
 } // namespace offload::engine

@@ -49,6 +49,11 @@ void Console::start(std::size_t tests, std::size_t sandboxes) {
   }
 }
 
+void Console::set_total(std::size_t tests) {
+  const std::lock_guard lock(m_mutex);
+  m_total = tests;
+}
+
 void Console::clear_bar_locked() {
   if (m_bar_visible) {
     std::fputs("\r\x1b[2K", stderr);

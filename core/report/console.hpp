@@ -25,6 +25,8 @@ public:
   static Mode detect_mode();
 
   void start(std::size_t tests, std::size_t sandboxes);
+  /// The number of tests changed (discovery answered after the run started).
+  void set_total(std::size_t tests);
   void progress(const engine::Counts& counts, double eta_secs);
   /// One line of test output, with -v.
   void echo(std::string_view prefix, std::string_view line);
