@@ -64,4 +64,32 @@ TEST_CASE("engine::History starts from the previous junit.xml and survives a dam
   CHECK(damaged.source() == "junit.xml");
 }
 
+TEST_CASE("engine::History keeps the last run's test list for the same discovery settings only") {
+  TempDir dir;
+  std::vector<config::Group> groups(2);
+  groups[0].name = "unit";
+  groups[1].name = "slow";
+  const std::vector<engine::TestCase> tests{{"a::x", 1, std::string("a.py")}, {"b y", 0, std::nullopt}};
+  {
+    auto h = engine::History::load(dir.path(), dir.path() / "junit.xml");
+    CHECK(h.listing("f1", groups).empty());
+    h.set_listing("f1", tests, groups);
+    REQUIRE(h.save(dir.path()).ok());
+  }
+  auto h = engine::History::load(dir.path(), dir.path() / "junit.xml");
+  const auto same = h.listing("f1", groups);
+  REQUIRE(same.size() == 2);
+  CHECK(same[0].id == "a::x");
+  CHECK(same[0].group == 1);
+  CHECK(same[0].file == std::optional<std::string>("a.py"));
+  CHECK(same[1].id == "b y");
+  CHECK(same[1].group == 0);
+  CHECK_FALSE(same[1].file);
+  // Groups are matched by name, not position.
+  std::vector<config::Group> reordered{groups[1], groups[0]};
+  CHECK(h.listing("f1", reordered)[0].group == 0);
+  CHECK(h.listing("f2", groups).empty());
+  CHECK(h.listing("f1", {groups[0]}).empty()); // group "slow" is gone
+}
+
 TEST_SUITE_END();

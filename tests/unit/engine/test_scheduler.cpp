@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <numeric>
 #include <random>
 #include <set>
 
@@ -287,6 +288,92 @@ TEST_CASE("engine::Scheduler drain empties the queue") {
   CHECK(drained == std::vector<std::size_t>{0, 1, 2});
   CHECK_FALSE(s.has_queued());
   CHECK_FALSE(s.take(0, 0.0));
+}
+
+TEST_CASE("engine::Scheduler keeps a file's tests in one first-round batch where balance allows") {
+  // 8 files of 10 tests each, 0.1 s to 1.0 s: the fair share per sandbox is
+  // about two files' worth, so a balanced plan can keep most files whole.
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<double> duration(0.1, 1.0);
+  std::vector<SchedTest> tests;
+  std::vector<double> secs;
+  for (std::size_t f = 0; f < 8; ++f) {
+    for (int i = 0; i < 10; ++i) {
+      SchedTest t;
+      t.id_chars = 10;
+      t.known_secs = duration(rng);
+      t.file = f;
+      tests.push_back(t);
+      secs.push_back(*t.known_secs);
+    }
+  }
+  const double fair = std::accumulate(secs.begin(), secs.end(), 0.0) / 4;
+  SchedulerOptions o = dynamic(4);
+  o.initial_overhead_secs = 1.0; // the rest of a share is not worth another start-up: one round
+  Scheduler s(tests, o);
+  std::vector<double> loads;
+  std::size_t pieces = 0; // (file, batch) pairs: each costs a collection
+
+  while (auto b = s.take(0, 0.0)) {
+    std::set<std::size_t> files;
+    double load = 0.0;
+    for (std::size_t t : b->tests) {
+      files.insert(tests[t].file);
+      load += secs[t];
+    }
+    loads.push_back(load);
+    pieces += files.size();
+  }
+  REQUIRE(loads.size() == 4);
+  // Plain LPT spreads nearly every file over all four sandboxes (31 pieces).
+  CHECK(pieces <= 16);
+  for (double load : loads) {
+    CHECK(load == doctest::Approx(fair).epsilon(0.05));
+  }
+}
+
+TEST_CASE("engine::Scheduler spreads a file's tests of unknown duration") {
+  // They may all be slow; together they would make one sandbox the tail.
+  std::vector<SchedTest> tests(40);
+  for (auto& t : tests) {
+    t.id_chars = 10;
+    t.file = 0;
+  }
+  Scheduler s(tests, dynamic(4));
+  std::vector<std::size_t> sizes;
+  for (int i = 0; i < 4; ++i) {
+    auto b = s.take(static_cast<std::size_t>(i), 0.0);
+    REQUIRE(b);
+    sizes.push_back(b->tests.size());
+  }
+  CHECK(*std::max_element(sizes.begin(), sizes.end()) - *std::min_element(sizes.begin(), sizes.end()) <= 1);
+}
+
+TEST_CASE("engine::Scheduler adds late tests and withdraws gone ones from every queue") {
+  const std::vector<double> secs{5, 4, 3, 2, 1, 1};
+  SchedulerOptions o = dynamic(2);
+  o.hedge = false;
+  Scheduler s(tests_with(secs), o);
+  auto first = s.take(0, 0.0);
+  REQUIRE(first);
+  const std::size_t kept = first->tests.front();
+  s.retry(kept, std::nullopt);
+  std::vector<char> gone(secs.size(), 1);
+  gone[kept] = 0;
+  SchedTest late;
+  late.known_secs = 7.0;
+  late.id_chars = 10;
+  CHECK(s.add({late}) == secs.size());
+  s.withdraw(gone);
+  // Left: the retried test and the late one, nothing that was withdrawn.
+  CHECK(s.queued_secs() == doctest::Approx(7.0 + secs[kept]));
+  std::set<std::size_t> handed;
+  while (auto b = s.take(1, 1.0)) {
+    handed.insert(b->tests.begin(), b->tests.end());
+    s.finished(*b, {}, 0.0);
+  }
+  CHECK(handed == std::set<std::size_t>{kept, secs.size()});
+  CHECK(s.queued_secs() == doctest::Approx(0.0));
 }
 
 TEST_SUITE_END();

@@ -90,4 +90,24 @@ TEST_CASE("engine::Tracker attempts after the verdict change nothing") {
   CHECK(t.record_of(0).verdict == Verdict::Passed);
 }
 
+TEST_CASE("engine::Tracker takes late tests and forgets withdrawn ones") {
+  Tracker t = make(3, 2);
+  CHECK(t.record(0, with(AttemptResult::Passed)) == NextStep::Settled);
+  t.withdraw(0); // passed, then discovery no longer listed it
+  t.withdraw(1);
+  CHECK(t.counts().passed == 0);
+  CHECK(t.settled(1));
+  CHECK(t.record(1, with(AttemptResult::Failed)) == NextStep::Settled); // its results change nothing
+  CHECK(t.counts().failed == 0);
+  CHECK_FALSE(t.all_settled());
+  t.add(TestCase{"late", 0, std::nullopt}, 2);
+  REQUIRE(t.size() == 4);
+  CHECK(t.record(3, with(AttemptResult::Failed)) == NextStep::Retry);
+  CHECK(t.record(3, with(AttemptResult::Passed)) == NextStep::Settled);
+  CHECK(t.record_of(3).verdict == Verdict::Flaky);
+  CHECK(t.record(2, with(AttemptResult::Passed)) == NextStep::Settled);
+  CHECK(t.all_settled());
+  CHECK(t.counts().settled() == 2);
+}
+
 TEST_SUITE_END();
