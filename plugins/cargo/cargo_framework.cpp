@@ -271,7 +271,9 @@ void CargoFramework::discover(std::string_view request, const offload_sink* test
     }
   }
   for (const std::string& id : ids) {
-    sdk::emit(tests, OFFLOAD_CHANNEL_DATA, plugin_support::json_text({{"id", id}}));
+    // The test binary, so a batch starts as few binaries as balance allows.
+    const std::string binary = id.substr(0, id.find(' '));
+    sdk::emit(tests, OFFLOAD_CHANNEL_DATA, plugin_support::json_text({{"id", id}, {"file", binary}}));
   }
 }
 

@@ -156,7 +156,7 @@ void GTestFramework::discover(std::string_view request, const offload_sink* test
   for (const Binary& binary : binaries()) {
     for (const std::string& name : list_tests(binary, filter, cancel)) {
       const std::string id = binary.prefix.empty() ? name : binary.prefix + " " + name;
-      sdk::emit(tests, OFFLOAD_CHANNEL_DATA, plugin_support::json_text({{"id", id}}));
+      sdk::emit(tests, OFFLOAD_CHANNEL_DATA, plugin_support::json_text({{"id", id}, {"file", binary.path}}));
     }
   }
 }

@@ -95,6 +95,7 @@ def test_groups_select_targets_like_cargo(crate):
     groups = {}
     for record in json.loads(res.stdout):
         groups.setdefault(record["group"], set()).add(record["id"])
+        assert record["file"] == record["id"].split(" ")[0]  # its test binary
     assert groups["unit"] == {i for i in expected if i.startswith(f"{PACKAGE} ")}
     assert groups["other"] == {i for i in expected if not i.startswith(f"{PACKAGE} ")}
 

@@ -84,8 +84,10 @@ def test_collect_lists_every_test_including_typed_and_parametrized(tmp_path):
     (tmp_path / "offload.toml").write_text(single_binary_config(CALCULATOR))
     res = run_offload(["collect", "-f", "json"], tmp_path)
     assert res.returncode == 0, res.stderr
-    ids = [record["id"] for record in json.loads(res.stdout)]
+    records = json.loads(res.stdout)
+    ids = [record["id"] for record in records]
     assert sorted(ids) == sorted(gtest_verdicts(CALCULATOR, tmp_path))
+    assert {record["file"] for record in records} == {str(CALCULATOR)}
     assert not any("DISABLED_" in i for i in ids)
 
 

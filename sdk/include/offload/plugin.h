@@ -371,6 +371,9 @@ struct offload_framework_v1 {
    *   {"group": "name", "filters": "group filter string"}
    * Writes one JSON record per test to `tests` (DATA channel):
    *   {"id": "canonical test ID"}  (optional members: "file", "line")
+   * "file" names the source file or test binary holding the test; the host
+   * keeps one file's tests together in a batch where balance allows, since
+   * they share collection, start-up and module-level set-up.
    * Test IDs are opaque to the host; they only need to be unique. A filter
    * that selects nothing is not an error. Blocks; may be called concurrently
    * for different groups.
