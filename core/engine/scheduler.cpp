@@ -196,7 +196,10 @@ double Scheduler::queued_secs() const {
 }
 
 double Scheduler::fair_share_secs() const {
-  const double running = std::max(0.0, m_running_end_sum - m_now * static_cast<double>(m_running.size()));
+  double running = 0.0;
+  for (const auto& [id, r] : m_running) {
+    running += std::max(0.0, r.batch.start + expected_secs(r) - m_now);
+  }
   return (queued_secs() + running) / static_cast<double>(m_opt.sandboxes);
 }
 
@@ -228,9 +231,30 @@ Batch Scheduler::start(std::size_t sandbox, std::vector<std::size_t> tests, doub
   b.tests = std::move(tests);
   b.start = now;
   b.isolation = isolation;
-  m_running[b.id] = Running{b, false};
-  m_running_end_sum += b.start + b.estimate_secs;
+  Running r{b, false, m_overhead, {}};
+  for (std::size_t t : b.tests) {
+    const SchedTest& test = m_tests[t];
+    if (test.known_secs) {
+      r.known_secs += *test.known_secs;
+      continue;
+    }
+    auto group = std::find_if(r.unknown.begin(), r.unknown.end(), [&](const auto& u) { return u.first == test.group; });
+    if (group == r.unknown.end()) {
+      r.unknown.emplace_back(test.group, 1);
+    } else {
+      ++group->second;
+    }
+  }
+  m_running[b.id] = std::move(r);
   return b;
+}
+
+double Scheduler::expected_secs(const Running& r) const {
+  double secs = r.known_secs;
+  for (const auto& [group, tests] : r.unknown) {
+    secs += static_cast<double>(tests) * group_default(group);
+  }
+  return secs;
 }
 
 std::optional<Batch> Scheduler::take(std::size_t sandbox, double now) {
@@ -351,8 +375,9 @@ std::optional<Batch> Scheduler::take_hedge(std::size_t sandbox, double now) {
     for (std::size_t i = tests.size() / 2; i < tests.size(); ++i) {
       copy_secs += estimate(tests[i]);
     }
-    const double remaining = r.batch.start + r.batch.estimate_secs - now;
-    const bool overdue = now - r.batch.start > r.batch.estimate_secs + m_overhead;
+    const double expected = expected_secs(r);
+    const double remaining = r.batch.start + expected - now;
+    const bool overdue = now - r.batch.start > expected + m_overhead;
     const bool copy_wins = tests.size() > 1 && remaining > copy_secs;
     if ((copy_wins || overdue) && (best == nullptr || remaining > best_remaining)) {
       best = &r;
@@ -374,9 +399,7 @@ std::optional<Batch> Scheduler::take_hedge(std::size_t sandbox, double now) {
 
 void Scheduler::finished(const Batch& batch, const std::vector<std::pair<std::size_t, double>>& observed,
                          double wall_secs) {
-  if (m_running.erase(batch.id) > 0) {
-    m_running_end_sum -= batch.start + batch.estimate_secs;
-  }
+  m_running.erase(batch.id);
   double reported = 0.0;
   for (const auto& [test, secs] : observed) {
     auto& t = m_tests[test];

@@ -109,7 +109,13 @@ private:
   struct Running {
     Batch batch;
     bool duplicated = false;
+    double known_secs = 0.0; ///< start-up plus the tests whose durations were known
+    /// (group, tests) of unknown duration: their estimate follows the
+    /// group's mean, which the first results of a cold run move a lot.
+    std::vector<std::pair<std::size_t, std::size_t>> unknown;
   };
+  /// What a running batch is expected to take, with today's estimates.
+  double expected_secs(const Running& r) const;
 
   std::optional<Batch> take_front(std::size_t sandbox, bool allow_avoided);
   std::optional<Batch> take_dynamic(std::size_t sandbox);
@@ -142,7 +148,6 @@ private:
   /// per-test cost than its estimate says).
   std::deque<std::vector<std::size_t>> m_first_round;
   std::map<std::size_t, Running> m_running;
-  double m_running_end_sum = 0.0; ///< sum of start + estimate over m_running
   double m_now = 0.0;             ///< the latest time a caller passed
   std::size_t m_next_id = 1;
   double m_overhead;

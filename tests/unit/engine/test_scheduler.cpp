@@ -376,4 +376,31 @@ TEST_CASE("engine::Scheduler adds late tests and withdraws gone ones from every 
   CHECK(s.queued_secs() == doctest::Approx(0.0));
 }
 
+TEST_CASE("engine::Scheduler re-estimates running batches as a cold run learns its tests") {
+  // No history: every test counts as 1 s until the first batch reports.
+  std::vector<SchedTest> tests(100);
+  for (auto& t : tests) {
+    t.id_chars = 10;
+  }
+  Scheduler s(tests, dynamic(4));
+  std::vector<Batch> first;
+  for (std::size_t i = 0; i < 4; ++i) {
+    auto b = s.take(i, 0.0);
+    REQUIRE(b);
+    first.push_back(*b);
+  }
+  std::vector<std::pair<std::size_t, double>> observed;
+  for (std::size_t t : first[0].tests) {
+    observed.emplace_back(t, 0.01);
+  }
+  s.finished(first[0], observed, 1.0);
+  // The other three batches are now expected to be done about now, not in
+  // 20 s, so the idle sandbox takes its share of what is queued, not all.
+  const double queued = s.queued_secs();
+  auto next = s.take(0, 1.0);
+  REQUIRE(next);
+  CHECK(next->tests.size() * 0.01 < queued);
+  CHECK(s.has_queued());
+}
+
 TEST_SUITE_END();
