@@ -87,6 +87,11 @@ public:
       out.started_early = expected;
       out.withdrawn = m_withdrawn;
       spawn_workers(workers, sandboxes_for(m_order.size()));
+      // Every worker may have retired while the answer was pending.
+      const std::lock_guard lock(m_mutex);
+      if (m_live == 0 && m_scheduler.has_queued()) {
+        settle_unrunnable();
+      }
     }
     join(workers);
     m_console.finish();
@@ -171,7 +176,6 @@ private:
     m_cv.notify_all();
     if (!found) {
       m_stopped = true;
-      m_stop_reason = "discovery failed";
       for (std::size_t t : m_scheduler.drain()) {
         m_tracker.withdraw(t);
       }
@@ -217,9 +221,6 @@ private:
       if (std::all_of(taken.tests.begin(), taken.tests.end(), [&](std::size_t t) { return gone[t] != 0; })) {
         m_tokens[id].cancel();
       }
-    }
-    if (m_live == 0 && m_scheduler.has_queued()) {
-      settle_unrunnable();
     }
     m_console.set_total(m_order.size());
   }

@@ -211,6 +211,28 @@ def test_failing_create_is_one_reason_and_every_test_is_not_run(scripted, sandbo
     assert leftovers(sandbox_tmp) == []
 
 
+def test_failing_create_after_an_early_start_settles_late_tests_too(scripted, sandbox_tmp):
+    # The first run leaves its test list; the second starts on it, every
+    # create fails, and discovery then adds a test nobody is left to run.
+    os.rename(scripted / "tests" / "add_4.sh", scripted / "add_4.hidden")
+    (scripted / "offload.toml").write_text(scripted_remote_config(
+        local_sandbox_provider(), filters="'^add_[1234]$'", parallel=2))
+    first = run_remote(["run"], scripted, sandbox_tmp)
+    assert first.returncode == 0, first.stdout + first.stderr
+    os.rename(scripted / "add_4.hidden", scripted / "tests" / "add_4.sh")
+    (scripted / "offload.toml").write_text(scripted_remote_config(
+        local_sandbox_provider(create_command="sleep 0.2; echo 'no capacity left' >&2; exit 1"),
+        filters="'^add_[1234]$'", parallel=2))
+    res = run_remote(["run", "-v"], scripted, sandbox_tmp)
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert "started on the last run's 3 tests" in res.stderr
+    cases = junit_cases(scripted)
+    assert sorted(cases) == ["add_1", "add_2", "add_3", "add_4"]
+    for tc in cases.values():
+        assert verdict(tc) == "not-run"
+        assert "no capacity left" in tc.find("error").get("message")
+
+
 def test_a_sandbox_that_cannot_be_created_leaves_the_run_to_the_others(scripted, tmp_path, sandbox_tmp):
     # Only the first create succeeds: mkdir is atomic, so exactly one wins.
     gate = tmp_path / "first-sandbox"
