@@ -252,7 +252,9 @@ int cmd_run(const GlobalOptions& global, const po::variables_map& vm) {
   auto history = engine::History::load(out_dir, out_dir / cfg.report.junit_file);
   const std::string fingerprint = engine::discovery_fingerprint(cfg);
   engine::TestSource source;
-  source.expected = history.listing(fingerprint, cfg.groups);
+  if (cfg.offload.start_before_discovery) {
+    source.expected = history.listing(fingerprint, cfg.groups);
+  }
   source.discover = [&] {
     Result<std::vector<engine::TestCase>> tests = discovered.get();
     if (tests) {

@@ -47,6 +47,8 @@ struct OffloadSettings {
   /// When the queue is empty, run tests still in flight again on idle
   /// sandboxes; the first result wins.
   bool impatiently_requeue_batches = true;
+  /// Start on the last run's test list while discovery runs.
+  bool start_before_discovery = true;
   int64_t max_parallel_collection = 0; ///< 0 = one per CPU
 };
 

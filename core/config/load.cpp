@@ -58,7 +58,7 @@ Status read_offload(const toml::value& table, const std::string& file, OffloadSe
   TableReader reader(table, "offload", file);
   if (auto s = reader.check_keys({"max_parallel", "test_timeout_secs", "working_dir",
                                   "sandbox_project_root", "impatiently_requeue_batches",
-                                  "max_parallel_collection"});
+                                  "max_parallel_collection", "start_before_discovery"});
       !s) {
     return s;
   }
@@ -67,6 +67,7 @@ Status read_offload(const toml::value& table, const std::string& file, OffloadSe
                       reader.optional_string("working_dir", out.working_dir),
                       reader.optional_string("sandbox_project_root", out.sandbox_project_root),
                       reader.boolean("impatiently_requeue_batches", out.impatiently_requeue_batches),
+                      reader.boolean("start_before_discovery", out.start_before_discovery),
                       reader.integer("max_parallel_collection", 0, out.max_parallel_collection)}) {
     if (!status) {
       return status;

@@ -75,6 +75,17 @@ def test_changed_discovery_settings_wait_for_discovery(scripted):
     assert sorted(junit_cases(scripted)) == ["add_1", "add_2"]
 
 
+def test_start_before_discovery_can_be_turned_off(scripted):
+    early_start_project(scripted)
+    assert run_offload(["run"], scripted).returncode == 1
+    config = (scripted / "offload.toml").read_text()
+    set_config(scripted, config.replace("[offload]", "[offload]\nstart_before_discovery = false", 1))
+    res = run_offload(["run", "-v"], scripted)
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert "started on the last run's" not in res.stderr
+    assert "scheduled with recorded durations for 4 of 4 tests" in res.stderr
+
+
 def test_failed_discovery_after_an_early_start_fails_and_keeps_the_last_report(scripted):
     early_start_project(scripted)
     (scripted / "hidden.txt").write_text("doomed\n")

@@ -70,6 +70,7 @@ TEST_CASE("config::parse applies documented defaults") {
   CHECK_FALSE(config->offload.working_dir.has_value());
   CHECK_FALSE(config->offload.sandbox_project_root.has_value());
   CHECK(config->offload.impatiently_requeue_batches);
+  CHECK(config->offload.start_before_discovery);
   CHECK(config->offload.max_parallel_collection == 0);
   REQUIRE(config->groups.size() == 1);
   CHECK(config->groups[0].name == "all");
@@ -96,6 +97,7 @@ TEST_CASE("config::parse reads every key of the fixed tables") {
                            "working_dir = \"/src\"\n"
                            "sandbox_project_root = \"/app\"\n"
                            "impatiently_requeue_batches = false\n"
+                           "start_before_discovery = false\n"
                            "max_parallel_collection = 3\n" +
                            plugins +
                            "[groups.unit]\n"
@@ -113,6 +115,7 @@ TEST_CASE("config::parse reads every key of the fixed tables") {
   CHECK(config->offload.working_dir == "/src");
   CHECK(config->offload.sandbox_project_root == "/app");
   CHECK_FALSE(config->offload.impatiently_requeue_batches);
+  CHECK_FALSE(config->offload.start_before_discovery);
   CHECK(config->offload.max_parallel_collection == 3);
   REQUIRE(config->groups.size() == 1);
   CHECK(config->groups[0].retry_count == 2);
