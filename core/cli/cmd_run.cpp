@@ -247,7 +247,14 @@ int cmd_run(const GlobalOptions& global, const po::variables_map& vm) {
   // batches all take a while; they overlap.
   auto image = std::async(std::launch::async,
                           [&] { return ctx->provider->prepare(vm.count("no-cache") > 0, copy_dirs, interrupt); });
-  const auto discovered = std::async(std::launch::async, discover).share();
+  auto discovering = std::async(std::launch::async, discover);
+  std::optional<Result<std::vector<engine::TestCase>>> discovered;
+  const auto answer = [&]() -> Result<std::vector<engine::TestCase>>& {
+    if (!discovered) {
+      discovered.emplace(discovering.get());
+    }
+    return *discovered;
+  };
   const std::filesystem::path out_dir = cfg.report.output_dir;
   auto history = engine::History::load(out_dir, out_dir / cfg.report.junit_file);
   const std::string fingerprint = engine::discovery_fingerprint(cfg);
@@ -256,7 +263,7 @@ int cmd_run(const GlobalOptions& global, const po::variables_map& vm) {
     source.expected = history.listing(fingerprint, cfg.groups);
   }
   source.discover = [&] {
-    Result<std::vector<engine::TestCase>> tests = discovered.get();
+    Result<std::vector<engine::TestCase>> tests = std::move(answer());
     if (tests) {
       std::fprintf(stderr, "offload: found %zu tests in %zu groups\n", tests->size(), cfg.groups.size());
     }
@@ -266,7 +273,7 @@ int cmd_run(const GlobalOptions& global, const po::variables_map& vm) {
   if (source.expected.empty() || !prepared) {
     // Without a list to start on, discovery's errors come first and leave
     // the output directory as it was.
-    if (const auto& tests = discovered.get(); !tests) {
+    if (const auto& tests = answer(); !tests) {
       util::report_error(tests.error().message);
       return interrupt.cancelled() ? k_exit_interrupted : k_exit_failed;
     }
@@ -304,12 +311,7 @@ int cmd_run(const GlobalOptions& global, const po::variables_map& vm) {
   }
   spdlog::info("scheduled with recorded durations for {} of {} tests (from {})", outcome->estimated_from_history,
                outcome->records.size(), history.source());
-  std::vector<engine::TestCase> listed;
-  listed.reserve(outcome->records.size());
-  for (const auto& r : outcome->records) {
-    listed.push_back(r.test);
-  }
-  history.set_listing(fingerprint, listed, cfg.groups);
+  history.set_listing(fingerprint, outcome->records, cfg.groups);
   write_reports(*ctx, *outcome, out_dir, vm.count("trace") > 0, history);
   report::print_summary(stdout, outcome->records, outcome->wall_secs, outcome->strays.size(), out_dir.string(),
                         outcome->interrupted);

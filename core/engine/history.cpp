@@ -72,13 +72,13 @@ void History::read_listing(const nlohmann::json& doc) {
   m_listing = std::move(out);
 }
 
-void History::set_listing(std::string fingerprint, const std::vector<TestCase>& tests,
+void History::set_listing(std::string fingerprint, const std::vector<TestRecord>& tests,
                           const std::vector<config::Group>& groups) {
   m_listing_fingerprint = std::move(fingerprint);
   m_listing.clear();
   m_listing.reserve(tests.size());
-  for (const auto& t : tests) {
-    m_listing.push_back({t.id, groups[t.group].name, t.file});
+  for (const auto& r : tests) {
+    m_listing.push_back({r.test.id, groups[r.test.group].name, r.test.file});
   }
 }
 

@@ -40,7 +40,7 @@ public:
 
   /// Keeps the tests a run discovered (by group name) with the fingerprint
   /// of what discovery depended on, so the next run can start on them.
-  void set_listing(std::string fingerprint, const std::vector<TestCase>& tests,
+  void set_listing(std::string fingerprint, const std::vector<TestRecord>& tests,
                    const std::vector<config::Group>& groups);
   /// The last run's tests when its fingerprint is `fingerprint` and each of
   /// its groups still exists; empty otherwise.

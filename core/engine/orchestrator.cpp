@@ -201,7 +201,6 @@ private:
         fresh.push_back(t);
       }
     }
-    expected.clear();
     m_scheduler.withdraw(gone);
     for (std::size_t t = 0; t < gone.size(); ++t) {
       if (gone[t]) {

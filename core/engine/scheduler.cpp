@@ -39,8 +39,7 @@ Scheduler::Scheduler(std::vector<SchedTest> tests, SchedulerOptions options)
   }
   m_queue.resize(m_tests.size());
   std::iota(m_queue.begin(), m_queue.end(), std::size_t{0});
-  std::stable_sort(m_queue.begin(), m_queue.end(),
-                   [&](std::size_t a, std::size_t b) { return estimate(a) > estimate(b); });
+  sort_longest_first(m_queue);
   for (std::size_t t : m_queue) {
     account(t, +1);
   }
@@ -117,7 +116,7 @@ void Scheduler::plan_first_round() {
     }
   }
   // Keep the queue longest first, as it was.
-  std::stable_sort(rest.begin(), rest.end(), [&](std::size_t a, std::size_t b) { return estimate(a) > estimate(b); });
+  sort_longest_first(rest);
   m_queue = std::move(rest);
   std::stable_sort(bins.begin(), bins.end(), [](const Bin& a, const Bin& b) { return a.load > b.load; });
   for (auto& bin : bins) {
@@ -125,6 +124,10 @@ void Scheduler::plan_first_round() {
       m_first_round.push_back(std::move(bin.tests));
     }
   }
+}
+
+void Scheduler::sort_longest_first(std::deque<std::size_t>& tests) const {
+  std::stable_sort(tests.begin(), tests.end(), [&](std::size_t a, std::size_t b) { return estimate(a) > estimate(b); });
 }
 
 double Scheduler::lpt_makespan(std::size_t bins) const {
@@ -221,18 +224,9 @@ bool Scheduler::has_queued() const {
 }
 
 Batch Scheduler::start(std::size_t sandbox, std::vector<std::size_t> tests, double now, bool isolation) {
-  Batch b;
-  b.id = m_next_id++;
-  b.sandbox = sandbox;
-  b.estimate_secs = m_overhead;
+  Running r;
+  r.known_secs = m_overhead;
   for (std::size_t t : tests) {
-    b.estimate_secs += estimate(t);
-  }
-  b.tests = std::move(tests);
-  b.start = now;
-  b.isolation = isolation;
-  Running r{b, false, m_overhead, {}};
-  for (std::size_t t : b.tests) {
     const SchedTest& test = m_tests[t];
     if (test.known_secs) {
       r.known_secs += *test.known_secs;
@@ -245,8 +239,16 @@ Batch Scheduler::start(std::size_t sandbox, std::vector<std::size_t> tests, doub
       ++group->second;
     }
   }
-  m_running[b.id] = std::move(r);
-  return b;
+  Batch& b = r.batch;
+  b.id = m_next_id++;
+  b.sandbox = sandbox;
+  b.estimate_secs = expected_secs(r);
+  b.tests = std::move(tests);
+  b.start = now;
+  b.isolation = isolation;
+  Batch out = b;
+  m_running[out.id] = std::move(r);
+  return out;
 }
 
 double Scheduler::expected_secs(const Running& r) const {
@@ -466,8 +468,7 @@ std::size_t Scheduler::add(const std::vector<SchedTest>& tests) {
     m_queue.push_back(m_tests.size() - 1);
     account(m_tests.size() - 1, +1);
   }
-  std::stable_sort(m_queue.begin(), m_queue.end(),
-                   [&](std::size_t a, std::size_t b) { return estimate(a) > estimate(b); });
+  sort_longest_first(m_queue);
   return first;
 }
 

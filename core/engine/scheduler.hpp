@@ -122,6 +122,8 @@ private:
   std::optional<Batch> take_hedge(std::size_t sandbox, double now);
   void build_static_batches();
   void plan_first_round();
+  /// Stable, so equal estimates keep discovery's order.
+  void sort_longest_first(std::deque<std::size_t>& tests) const;
   /// The fullest bin of an LPT plan of the queue on `bins` sandboxes.
   double lpt_makespan(std::size_t bins) const;
   double fair_share_secs() const;

@@ -69,7 +69,9 @@ TEST_CASE("engine::History keeps the last run's test list for the same discovery
   std::vector<config::Group> groups(2);
   groups[0].name = "unit";
   groups[1].name = "slow";
-  const std::vector<engine::TestCase> tests{{"a::x", 1, std::string("a.py")}, {"b y", 0, std::nullopt}};
+  std::vector<engine::TestRecord> tests(2);
+  tests[0].test = {"a::x", 1, std::string("a.py")};
+  tests[1].test = {"b y", 0, std::nullopt};
   {
     auto h = engine::History::load(dir.path(), dir.path() / "junit.xml");
     CHECK(h.listing("f1", groups).empty());
