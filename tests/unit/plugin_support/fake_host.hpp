@@ -7,6 +7,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -80,5 +82,29 @@ int sh_status(const std::string& script);
 
 std::string read_file(const std::filesystem::path& path);
 void write_file(const std::filesystem::path& path, const std::string& text);
+
+/// Sets an environment variable for one test and puts the old value back.
+class EnvOverride {
+public:
+  EnvOverride(const char* name, const std::string& value) : m_name(name) {
+    if (const char* old = std::getenv(name)) {
+      m_old = old;
+    }
+    ::setenv(name, value.c_str(), 1);
+  }
+  ~EnvOverride() {
+    if (m_old) {
+      ::setenv(m_name, m_old->c_str(), 1);
+    } else {
+      ::unsetenv(m_name);
+    }
+  }
+  EnvOverride(const EnvOverride&) = delete;
+  EnvOverride& operator=(const EnvOverride&) = delete;
+
+private:
+  const char* m_name;
+  std::optional<std::string> m_old;
+};
 
 } // namespace offload::plugin_support::testing

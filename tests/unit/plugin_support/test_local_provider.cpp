@@ -18,6 +18,7 @@
 #include <string>
 
 using offload::plugins::LocalProvider;
+using offload::plugin_support::testing::EnvOverride;
 using offload::plugin_support::testing::FakeHost;
 using offload::plugin_support::testing::read_file;
 using offload::plugin_support::testing::ScratchDir;
@@ -25,30 +26,6 @@ using offload::plugin_support::testing::write_file;
 namespace fs = std::filesystem;
 
 namespace {
-
-/// Sets an environment variable for one test and puts the old value back.
-class EnvOverride {
-public:
-  EnvOverride(const char* name, const std::string& value) : m_name(name) {
-    if (const char* old = std::getenv(name)) {
-      m_old = old;
-    }
-    ::setenv(name, value.c_str(), 1);
-  }
-  ~EnvOverride() {
-    if (m_old) {
-      ::setenv(m_name, m_old->c_str(), 1);
-    } else {
-      ::unsetenv(m_name);
-    }
-  }
-  EnvOverride(const EnvOverride&) = delete;
-  EnvOverride& operator=(const EnvOverride&) = delete;
-
-private:
-  const char* m_name;
-  std::optional<std::string> m_old;
-};
 
 offload::sdk::Failure creation_failure(const FakeHost& host, const nlohmann::json& config) {
   try {
