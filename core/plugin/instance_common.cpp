@@ -24,7 +24,9 @@ Error call_error(const Factory& factory, const offload_error& err, int32_t rc, s
   std::string reason = err.message.empty()
                            ? std::string("failed with ") + error_code_name(rc) + " (" + std::to_string(rc) + ")"
                            : err.message;
-  return make_error(what, " (", kind_name(factory.kind()), " '", factory.name(), "'): ", reason);
+  Error e = make_error(what, " (", kind_name(factory.kind()), " '", factory.name(), "'): ", reason);
+  e.code = rc;
+  return e;
 }
 
 Result<std::pair<void*, nlohmann::json>> create_instance(const Factory& factory,
@@ -42,7 +44,9 @@ Result<std::pair<void*, nlohmann::json>> create_instance(const Factory& factory,
     const std::string where = config::to_string(section.where(err.key));
     const std::string key = err.key.empty() ? section.name : section.name + "." + err.key;
     std::string reason = err.message.empty() ? std::string("create failed with ") + error_code_name(rc) : err.message;
-    return make_error(where, ": ", key, ": ", reason);
+    Error e = make_error(where, ": ", key, ": ", reason);
+    e.code = rc;
+    return e;
   }
   return std::pair<void*, nlohmann::json>{self, std::move(*checked)};
 }

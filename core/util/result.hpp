@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <variant>
@@ -11,6 +12,10 @@ namespace offload {
 /// was expected. Reported once, by whoever stops the program or the batch.
 struct Error {
   std::string message;
+  /// An OFFLOAD_E* value (negative, errno-like) when a plugin call or a
+  /// system call failed, 0 when nothing more specific is known. Callers
+  /// decide on it whether a retry elsewhere is worth it.
+  int32_t code = 0;
 };
 
 /// Either a value or an Error. Core code returns these instead of throwing.
@@ -42,14 +47,14 @@ private:
 class [[nodiscard]] Status {
 public:
   Status() = default;
-  Status(Error error) : m_error(std::move(error.message)), m_failed(true) {}
+  Status(Error error) : m_error(std::move(error)), m_failed(true) {}
 
   bool ok() const noexcept { return !m_failed; }
   explicit operator bool() const noexcept { return ok(); }
-  Error error() const { return Error{m_error}; }
+  const Error& error() const { return m_error; }
 
 private:
-  std::string m_error;
+  Error m_error;
   bool m_failed = false;
 };
 
