@@ -2,6 +2,7 @@
 #pragma once
 
 #include "cli/context.hpp"
+#include "model/test_model.hpp"
 
 #include <boost/program_options.hpp>
 
@@ -34,6 +35,8 @@ enum ExitCode : int {
 int cmd_run(const GlobalOptions&, const po::variables_map&);
 void add_run_options(po::options_description&);
 int cmd_collect(const GlobalOptions&, const po::variables_map&);
+/// The text listing of `collect` (and `run --collect-only`): tests by group.
+void print_collection(const std::vector<TestCase>& tests, const std::vector<config::Group>& groups);
 void add_collect_options(po::options_description&);
 int cmd_validate(const GlobalOptions&, const po::variables_map&);
 int cmd_init(const GlobalOptions&, const po::variables_map&);

@@ -41,7 +41,13 @@ struct PluginSection {
 
 struct OffloadSettings {
   int64_t max_parallel = 10;
-  int64_t test_timeout_secs = 900;
+  int64_t test_timeout_secs = 900; ///< a batch's (batch frameworks)
+  /// One test's, in a persistent worker: over it, the worker is killed and
+  /// the test has timed out.
+  int64_t per_test_timeout_secs = 300;
+  /// Run tests in one long-lived worker per sandbox where the framework
+  /// and provider can (ABI 1.1); false keeps batches.
+  bool persistent_workers = true;
   std::optional<std::string> working_dir;
   std::optional<std::string> sandbox_project_root;
   /// When the queue is empty, run tests still in flight again on idle
@@ -57,6 +63,7 @@ struct Group {
   int64_t retry_count = 0;
   std::string filters;
   bool schedule_individual = false; ///< each test in a batch of its own
+  bool hedge = true; ///< false: its tests never run as a second copy (not idempotent)
   Position position;
 };
 

@@ -58,12 +58,15 @@ Status read_offload(const toml::value& table, const std::string& file, OffloadSe
   TableReader reader(table, "offload", file);
   if (auto s = reader.check_keys({"max_parallel", "test_timeout_secs", "working_dir",
                                   "sandbox_project_root", "impatiently_requeue_batches",
-                                  "max_parallel_collection", "start_before_discovery"});
+                                  "max_parallel_collection", "start_before_discovery",
+                                  "per_test_timeout_secs", "persistent_workers"});
       !s) {
     return s;
   }
   for (auto status : {reader.integer("max_parallel", 1, out.max_parallel),
                       reader.integer("test_timeout_secs", 1, out.test_timeout_secs),
+                      reader.integer("per_test_timeout_secs", 1, out.per_test_timeout_secs),
+                      reader.boolean("persistent_workers", out.persistent_workers),
                       reader.optional_string("working_dir", out.working_dir),
                       reader.optional_string("sandbox_project_root", out.sandbox_project_root),
                       reader.boolean("impatiently_requeue_batches", out.impatiently_requeue_batches),
@@ -96,12 +99,13 @@ Result<Group> read_group(const std::string& name, const toml::value& table, cons
                     "'" + path + "' must be a table [" + path + "], got " + describe(table));
   }
   TableReader reader(table, path, file);
-  if (auto s = reader.check_keys({"retry_count", "filters", "schedule_individual"}); !s) {
+  if (auto s = reader.check_keys({"retry_count", "filters", "schedule_individual", "hedge"}); !s) {
     return std::move(s).error();
   }
   for (auto status : {reader.integer("retry_count", 0, group.retry_count),
                       reader.string("filters", group.filters),
-                      reader.boolean("schedule_individual", group.schedule_individual)}) {
+                      reader.boolean("schedule_individual", group.schedule_individual),
+                      reader.boolean("hedge", group.hedge)}) {
     if (!status) {
       return std::move(status).error();
     }

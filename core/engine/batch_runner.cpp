@@ -102,7 +102,7 @@ void collect_results(const BatchContext& ctx, const Batch& batch, const std::vec
 
 BatchReport run_batch(const BatchContext& ctx, const plugin::Sandbox& sandbox, const Batch& batch,
                       const std::vector<std::string>& ids, report::BatchLog& log,
-                      const process::CancelToken& cancel) {
+                      const process::LineHandler& on_line, const process::CancelToken& cancel) {
   const auto started = Clock::now();
   BatchReport r;
   auto finish = [&]() -> BatchReport {
@@ -126,8 +126,8 @@ BatchReport run_batch(const BatchContext& ctx, const plugin::Sandbox& sandbox, c
       command->spec,
       [&](process::Stream stream, std::string_view line) {
         log.line(stream, line);
-        if (ctx.echo) {
-          ctx.echo(batch, stream, line);
+        if (on_line) {
+          on_line(stream, line);
         }
       },
       cancel);
@@ -150,6 +150,7 @@ BatchReport run_batch(const BatchContext& ctx, const plugin::Sandbox& sandbox, c
 
   if (!command->result_file) {
     // No result file: the exit status is the verdict of the batch's one test.
+    r.exit_is_verdict = true;
     for (std::size_t t : batch.tests) {
       Attempt a;
       a.result = r.exit_status == 0 ? AttemptResult::Passed : AttemptResult::Failed;

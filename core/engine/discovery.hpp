@@ -2,7 +2,7 @@
 #pragma once
 
 #include "config/config.hpp"
-#include "engine/model.hpp"
+#include "model/test_model.hpp"
 #include "plugin/instance.hpp"
 #include "process/cancel.hpp"
 

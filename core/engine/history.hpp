@@ -2,7 +2,7 @@
 #pragma once
 
 #include "config/config.hpp"
-#include "engine/model.hpp"
+#include "model/test_model.hpp"
 #include "util/result.hpp"
 
 #include <nlohmann/json_fwd.hpp>

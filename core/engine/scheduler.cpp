@@ -1,20 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "engine/scheduler.hpp"
+#include "engine/scheduler_limits.hpp"
 
 #include <algorithm>
-#include <limits>
 #include <numeric>
-#include <queue>
-#include <set>
-#include <unordered_map>
 
 namespace offload::engine {
-namespace {
-
-// Quotes and a separator around each ID on a command line.
-constexpr std::size_t k_per_id_chars = 3;
-
-} // namespace
 
 Scheduler::Scheduler(std::vector<SchedTest> tests, SchedulerOptions options)
     : m_tests(std::move(tests)), m_opt(std::move(options)), m_overhead(m_opt.initial_overhead_secs) {
@@ -43,117 +34,16 @@ Scheduler::Scheduler(std::vector<SchedTest> tests, SchedulerOptions options)
   for (std::size_t t : m_queue) {
     account(t, +1);
   }
-  plan_first_round();
+  if (m_opt.max_batch_tests == 0) {
+    plan_first_round();
+  }
 }
 
-void Scheduler::plan_first_round() {
-  // When the whole fair share goes now, the round takes everything: a cap
-  // at exactly the share would leave a few tests for a second round that
-  // costs every sandbox another start-up.
-  const double target = target_secs();
-  const bool takes_all = !(target < fair_share_secs());
-  const double share = takes_all ? std::numeric_limits<double>::infinity() : target;
-  struct Bin {
-    double load = 0.0;
-    std::size_t chars = 0;
-    std::vector<std::size_t> tests;
-  };
-  std::vector<Bin> bins(std::min(m_opt.sandboxes, m_queue.size()));
-  if (bins.size() < 2) {
-    return;
-  }
-  // Least-loaded bin first; ties by index, so the plan is reproducible.
-  std::set<std::pair<double, std::size_t>> by_load;
-  for (std::size_t b = 0; b < bins.size(); ++b) {
-    by_load.emplace(0.0, b);
-  }
-  // A test joins the bin its file went to while that bin stays within what
-  // plain LPT would load its fullest bin with: a file's tests then share one
-  // collection and one module set-up at no cost in balance.
-  const double file_cap = takes_all ? lpt_makespan(bins.size()) : share;
-  std::unordered_map<std::size_t, std::size_t> bin_of_file;
-  const auto fits = [&](const Bin& bin, std::size_t t, double limit) {
-    return bin.tests.empty() || (!m_tests[t].alone && bin.load + estimate(t) <= limit &&
-                                 bin.chars + m_tests[t].id_chars + k_per_id_chars <= m_opt.max_command_chars);
-  };
-  const auto add = [&](std::size_t b, std::size_t t) {
-    Bin& bin = bins[b];
-    by_load.erase({bin.load, b});
-    bin.tests.push_back(t);
-    bin.load = m_tests[t].alone ? std::numeric_limits<double>::infinity() : bin.load + estimate(t);
-    bin.chars += m_tests[t].id_chars + k_per_id_chars;
-    by_load.emplace(bin.load, b);
-  };
-  const auto place = [&](std::size_t t) {
-    const SchedTest& test = m_tests[t];
-    // Only known durations follow their file: a file's unknown tests may all
-    // be slow ones, and spread out they cannot all land on one sandbox.
-    const bool follows_file = test.file != SchedTest::k_no_file && test.known_secs;
-    if (follows_file) {
-      if (auto it = bin_of_file.find(test.file); it != bin_of_file.end() && fits(bins[it->second], t, file_cap)) {
-        add(it->second, t);
-        return true;
-      }
-    }
-    const std::size_t lightest = by_load.begin()->second;
-    if (!fits(bins[lightest], t, share)) {
-      return false;
-    }
-    add(lightest, t);
-    if (follows_file) {
-      bin_of_file[test.file] = lightest;
-    }
-    return true;
-  };
-  // Tests that must run alone go first, each in a bin of its own closed to
-  // others, as heavyweights they should not wait for a second round.
-  std::deque<std::size_t> rest;
-  for (bool alone_pass : {true, false}) {
-    for (std::size_t t : m_queue) {
-      if (m_tests[t].alone == alone_pass && !place(t)) {
-        rest.push_back(t);
-      }
-    }
-  }
-  // Keep the queue longest first, as it was.
-  sort_longest_first(rest);
-  m_queue = std::move(rest);
-  std::stable_sort(bins.begin(), bins.end(), [](const Bin& a, const Bin& b) { return a.load > b.load; });
-  for (auto& bin : bins) {
-    if (!bin.tests.empty()) {
-      m_first_round.push_back(std::move(bin.tests));
-    }
-  }
-}
 
 void Scheduler::sort_longest_first(std::deque<std::size_t>& tests) const {
   std::stable_sort(tests.begin(), tests.end(), [&](std::size_t a, std::size_t b) { return estimate(a) > estimate(b); });
 }
 
-double Scheduler::lpt_makespan(std::size_t bins) const {
-  // Each test that runs alone takes a bin of its own; the rest share the others.
-  std::size_t alone = 0;
-  for (std::size_t t : m_queue) {
-    alone += m_tests[t].alone ? 1 : 0;
-  }
-  if (alone >= bins) {
-    return 0.0;
-  }
-  std::priority_queue<double, std::vector<double>, std::greater<>> loads;
-  for (std::size_t b = alone; b < bins; ++b) {
-    loads.push(0.0);
-  }
-  double makespan = 0.0;
-  for (std::size_t t : m_queue) {
-    if (!m_tests[t].alone) {
-      const double load = loads.top() + estimate(t);
-      loads.pop();
-      loads.push(load);
-      makespan = std::max(makespan, load);
-    }
-  }
-  return makespan;
-}
 
 void Scheduler::account(std::size_t test, int delta) {
   const auto& t = m_tests[test];
@@ -228,6 +118,7 @@ Batch Scheduler::start(std::size_t sandbox, std::vector<std::size_t> tests, doub
   r.known_secs = m_overhead;
   for (std::size_t t : tests) {
     const SchedTest& test = m_tests[t];
+    r.no_hedge = r.no_hedge || test.no_hedge;
     if (test.known_secs) {
       r.known_secs += *test.known_secs;
       continue;
@@ -305,7 +196,7 @@ std::optional<Batch> Scheduler::take_front(std::size_t sandbox, bool allow_avoid
     }
     const bool alone = it->alone || m_tests[it->test].alone;
     const std::size_t c = m_tests[it->test].id_chars + k_per_id_chars;
-    if (!tests.empty() && (alone || isolation || load + estimate(it->test) > target ||
+    if (!tests.empty() && (alone || isolation || load + estimate(it->test) > target || full(tests) ||
                            chars + c > m_opt.max_command_chars ||
                            std::find(tests.begin(), tests.end(), it->test) != tests.end())) {
       break;
@@ -341,7 +232,7 @@ std::optional<Batch> Scheduler::take_dynamic(std::size_t) {
     const std::size_t t = m_queue.front();
     const std::size_t c = m_tests[t].id_chars + k_per_id_chars;
     if (!tests.empty() &&
-        (m_tests[t].alone || load + estimate(t) > target || chars + c > m_opt.max_command_chars)) {
+        (full(tests) || m_tests[t].alone || load + estimate(t) > target || chars + c > m_opt.max_command_chars)) {
       break;
     }
     tests.push_back(t);
@@ -369,7 +260,9 @@ std::optional<Batch> Scheduler::take_hedge(std::size_t sandbox, double now) {
   Running* best = nullptr;
   double best_remaining = 0.0;
   for (auto& [id, r] : m_running) {
-    if (r.duplicated || r.batch.sandbox == sandbox || r.batch.isolation) {
+    // One extra copy at most: never a copy of a copy, nor of a test whose
+    // group must not run twice at once.
+    if (r.duplicated || r.batch.duplicate_of || r.batch.sandbox == sandbox || r.batch.isolation || r.no_hedge) {
       continue;
     }
     const auto& tests = r.batch.tests;
@@ -506,55 +399,5 @@ std::vector<std::size_t> Scheduler::twins(std::size_t batch) const {
   return out;
 }
 
-void Scheduler::build_static_batches() {
-  // Longest-processing-time first over every instance, never two instances
-  // of one test in a batch, each batch within the command-line budget.
-  struct Instance {
-    std::size_t test;
-    double secs;
-  };
-  std::vector<Instance> instances;
-  for (std::size_t t = 0; t < m_tests.size(); ++t) {
-    const std::size_t n = t < m_opt.static_instances.size() ? std::max<std::size_t>(1, m_opt.static_instances[t]) : 1;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (m_tests[t].alone) {
-        m_static.push_back({t});
-      } else {
-        instances.push_back({t, estimate(t)});
-      }
-    }
-  }
-  std::stable_sort(instances.begin(), instances.end(),
-                   [](const Instance& a, const Instance& b) { return a.secs > b.secs; });
-  struct Bin {
-    std::vector<std::size_t> tests;
-    double load = 0.0;
-    std::size_t chars = 0;
-  };
-  std::vector<Bin> bins(std::min(m_opt.sandboxes, instances.size()));
-  for (const auto& inst : instances) {
-    const std::size_t c = m_tests[inst.test].id_chars + k_per_id_chars;
-    Bin* best = nullptr;
-    for (auto& bin : bins) {
-      const bool fits = bin.tests.empty() || bin.chars + c <= m_opt.max_command_chars;
-      const bool has = std::find(bin.tests.begin(), bin.tests.end(), inst.test) != bin.tests.end();
-      if (fits && !has && (best == nullptr || bin.load < best->load)) {
-        best = &bin;
-      }
-    }
-    if (best == nullptr) {
-      best = &bins.emplace_back();
-    }
-    best->tests.push_back(inst.test);
-    best->load += inst.secs;
-    best->chars += c;
-  }
-  std::stable_sort(bins.begin(), bins.end(), [](const Bin& a, const Bin& b) { return a.load > b.load; });
-  for (auto& bin : bins) {
-    if (!bin.tests.empty()) {
-      m_static.push_back(std::move(bin.tests));
-    }
-  }
-}
 
 } // namespace offload::engine

@@ -16,6 +16,7 @@ struct SchedTest {
   std::size_t id_chars = 0;          ///< length of the test ID on a command line
   std::optional<double> known_secs;  ///< from history; nullopt = estimate from the group
   bool alone = false;                ///< its group asks for one test per batch
+  bool no_hedge = false;             ///< its group must never run two copies at once
   /// Tests of one file share collection and module set-up in a batch; the
   /// first round keeps them together where balance allows. k_no_file = none.
   std::size_t file = k_no_file;
@@ -44,6 +45,10 @@ struct SchedulerOptions {
   /// Used before any test ran; replaced by what runs show.
   double default_test_secs = 1.0;
   double initial_overhead_secs = 0.5;
+  /// Tests per batch at most; 0 = no limit. Persistent workers take one
+  /// test at a time (no first round is planned then): every test is its
+  /// own unit of work stealing.
+  std::size_t max_batch_tests = 0;
   /// Attempts per test in static mode (retry_count + 1), indexed by test.
   std::vector<std::size_t> static_instances;
 };
@@ -63,7 +68,7 @@ struct Batch {
 
 /// Decides which tests run where and in which batches. It owns no threads
 /// and no clock: callers pass the time, so the same code runs a real run and
-/// a simulated one. Not thread-safe; the orchestrator serialises calls.
+/// a simulated one. Not thread-safe: only the run loop calls it.
 class Scheduler {
 public:
   Scheduler(std::vector<SchedTest> tests, SchedulerOptions options);
@@ -109,6 +114,7 @@ private:
   struct Running {
     Batch batch;
     bool duplicated = false;
+    bool no_hedge = false;
     double known_secs = 0.0; ///< start-up plus the tests whose durations were known
     /// (group, tests) of unknown duration: their estimate follows the
     /// group's mean, which the first results of a cold run move a lot.
@@ -122,6 +128,9 @@ private:
   std::optional<Batch> take_hedge(std::size_t sandbox, double now);
   void build_static_batches();
   void plan_first_round();
+  bool full(const std::vector<std::size_t>& tests) const {
+    return m_opt.max_batch_tests > 0 && tests.size() >= m_opt.max_batch_tests;
+  }
   /// Stable, so equal estimates keep discovery's order.
   void sort_longest_first(std::deque<std::size_t>& tests) const;
   /// The fullest bin of an LPT plan of the queue on `bins` sandboxes.

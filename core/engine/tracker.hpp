@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "engine/model.hpp"
+#include "model/test_model.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -10,16 +10,11 @@
 
 namespace offload::engine {
 
-/// What the orchestrator should do after an attempt was recorded.
+/// What the run should do after an attempt was recorded.
 enum class NextStep {
   Settled, ///< the test has its final verdict
   Retry,   ///< run it again (front of the queue, another sandbox if possible)
   Wait,    ///< other instances are still out (static mode)
-};
-
-struct Counts {
-  std::size_t passed = 0, failed = 0, flaky = 0, skipped = 0, not_run = 0;
-  std::size_t settled() const { return passed + failed + flaky + skipped + not_run; }
 };
 
 /// Turns attempts into verdicts. Pure bookkeeping, no threads: any pass is a

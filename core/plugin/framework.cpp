@@ -39,6 +39,14 @@ Framework::Framework(const Factory& factory, void* self) : m_factory(factory), m
     if (j.is_object() && j.value("results", "junit") == "exit_code") {
       m_result_files = false;
     }
+    if (const auto benign = j.is_object() ? j.find("benign_exit_statuses") : j.end();
+        benign != j.end() && benign->is_array()) {
+      for (const auto& status : *benign) {
+        if (status.is_number_integer()) {
+          m_benign_exit_statuses.insert(status.get<int>());
+        }
+      }
+    }
   }
 }
 

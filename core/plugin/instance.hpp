@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -51,6 +52,10 @@ public:
   const Factory& factory() const { return m_factory; }
   /// False when the framework has no per-test result file (exit-code mode).
   bool has_result_files() const { return m_result_files; }
+  /// Exit statuses of a batch that mean nothing is wrong even when every
+  /// test passed (describe's "benign_exit_statuses"); any other non-zero
+  /// status with only passes fails the run.
+  const std::set<int>& benign_exit_statuses() const { return m_benign_exit_statuses; }
 
   Result<std::vector<DiscoveredTest>> discover(const std::string& group, const std::string& filters,
                                                const process::CancelToken& cancel) const;
@@ -68,6 +73,7 @@ private:
   const Factory& m_factory;
   void* m_self;
   bool m_result_files = true;
+  std::set<int> m_benign_exit_statuses;
 };
 
 struct ExecOutcome {

@@ -20,7 +20,7 @@ std::string eta_text(double secs) {
                  : ", ETA " + std::to_string(s) + "s";
 }
 
-std::string counts_text(const engine::Counts& c) {
+std::string counts_text(const Counts& c) {
   std::string out = "passed " + std::to_string(c.passed) + ", failed " + std::to_string(c.failed);
   if (c.flaky > 0) out += ", flaky " + std::to_string(c.flaky);
   if (c.skipped > 0) out += ", skipped " + std::to_string(c.skipped);
@@ -40,7 +40,7 @@ Console::Mode Console::detect_mode() {
   return ::isatty(STDERR_FILENO) ? Mode::Bar : Mode::Lines;
 }
 
-void Console::start(std::size_t tests, std::size_t sandboxes) {
+void Console::run_started(std::size_t tests, std::size_t sandboxes) {
   const std::lock_guard lock(m_mutex);
   m_total = tests;
   m_started = m_last_line = std::chrono::steady_clock::now();
@@ -49,7 +49,7 @@ void Console::start(std::size_t tests, std::size_t sandboxes) {
   }
 }
 
-void Console::set_total(std::size_t tests) {
+void Console::total_changed(std::size_t tests) {
   const std::lock_guard lock(m_mutex);
   m_total = tests;
 }
@@ -73,7 +73,7 @@ void Console::draw_bar_locked() {
   m_bar_visible = true;
 }
 
-void Console::progress(const engine::Counts& counts, double eta_secs) {
+void Console::progress(const Counts& counts, double eta_secs) {
   const std::lock_guard lock(m_mutex);
   m_counts = counts;
   m_eta = eta_secs;
@@ -94,7 +94,9 @@ void Console::progress(const engine::Counts& counts, double eta_secs) {
   }
 }
 
-void Console::echo(std::string_view prefix, std::string_view line) {
+void Console::output(std::size_t sandbox, std::size_t batch, OutputStream stream, std::string_view line) {
+  const std::string prefix = "[sandbox " + std::to_string(sandbox) + " batch " + std::to_string(batch) +
+                             (stream == OutputStream::Stderr ? " stderr] " : "] ");
   const std::lock_guard lock(m_mutex);
   clear_bar_locked();
   std::fwrite(prefix.data(), 1, prefix.size(), stdout);
@@ -109,29 +111,29 @@ void Console::message(std::string_view text) {
   std::fprintf(stderr, "offload: %.*s\n", static_cast<int>(text.size()), text.data());
 }
 
-void Console::finish() {
+void Console::run_finished() {
   const std::lock_guard lock(m_mutex);
   clear_bar_locked();
 }
 
-void print_summary(std::FILE* out, const std::vector<engine::TestRecord>& records, double wall_secs,
+void print_summary(std::FILE* out, const std::vector<TestRecord>& records, double wall_secs,
                    std::size_t strays, const std::string& output_dir, bool interrupted) {
-  engine::Counts c;
-  std::vector<const engine::TestRecord*> failed, flaky, not_run;
+  Counts c;
+  std::vector<const TestRecord*> failed, flaky, not_run;
   for (const auto& r : records) {
     switch (r.verdict) {
-    case engine::Verdict::Passed: ++c.passed; break;
-    case engine::Verdict::Failed: ++c.failed; failed.push_back(&r); break;
-    case engine::Verdict::Flaky: ++c.flaky; flaky.push_back(&r); break;
-    case engine::Verdict::Skipped: ++c.skipped; break;
-    case engine::Verdict::NotRun: ++c.not_run; not_run.push_back(&r); break;
+    case Verdict::Passed: ++c.passed; break;
+    case Verdict::Failed: ++c.failed; failed.push_back(&r); break;
+    case Verdict::Flaky: ++c.flaky; flaky.push_back(&r); break;
+    case Verdict::Skipped: ++c.skipped; break;
+    case Verdict::NotRun: ++c.not_run; not_run.push_back(&r); break;
     }
   }
   std::fprintf(out, "\nTest results%s:\n", interrupted ? " (interrupted)" : "");
   std::fprintf(out, "  Total:     %zu\n  Passed:    %zu\n  Failed:    %zu\n  Flaky:     %zu\n  Skipped:   %zu\n"
                     "  Not run:   %zu\n  Wall time: %.2f s\n",
                records.size(), c.passed, c.failed, c.flaky, c.skipped, c.not_run, wall_secs);
-  const auto list = [&](const char* title, const std::vector<const engine::TestRecord*>& tests, auto&& why) {
+  const auto list = [&](const char* title, const std::vector<const TestRecord*>& tests, auto&& why) {
     if (tests.empty()) {
       return;
     }
@@ -144,12 +146,12 @@ void print_summary(std::FILE* out, const std::vector<engine::TestRecord>& record
       std::fprintf(out, "  ... and %zu more (see junit.xml)\n", tests.size() - k_listed_per_kind);
     }
   };
-  list("Failed", failed, [](const engine::TestRecord& r) {
+  list("Failed", failed, [](const TestRecord& r) {
     if (r.attempts.empty()) {
       return std::string();
     }
     const auto& last = r.attempts.back();
-    std::string why = last.result == engine::AttemptResult::Failed ? "" : engine::to_string(last.result);
+    std::string why = last.result == AttemptResult::Failed ? "" : to_string(last.result);
     if (!last.message.empty()) {
       why += (why.empty() ? "" : ": ") + last.message.substr(0, last.message.find('\n'));
     }
@@ -158,10 +160,10 @@ void print_summary(std::FILE* out, const std::vector<engine::TestRecord>& record
     }
     return why;
   });
-  list("Flaky (failed, then passed on a retry)", flaky, [](const engine::TestRecord& r) {
+  list("Flaky (failed, then passed on a retry)", flaky, [](const TestRecord& r) {
     return std::to_string(r.attempts.size()) + " attempts";
   });
-  list("Not run", not_run, [](const engine::TestRecord& r) { return r.not_run_reason; });
+  list("Not run", not_run, [](const TestRecord& r) { return r.not_run_reason; });
   if (strays > 0) {
     std::fprintf(out, "\n%zu results matched no discovered test (suite \"unmatched results\" in junit.xml)\n", strays);
   }

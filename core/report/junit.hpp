@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "engine/model.hpp"
+#include "model/test_model.hpp"
 #include "util/result.hpp"
 
 #include <filesystem>
@@ -11,6 +11,9 @@
 #include <vector>
 
 namespace offload::report {
+
+/// The <testsuite> of results that match no discovered test.
+inline constexpr std::string_view k_unmatched_suite = "unmatched results";
 
 /// One <testcase> as a runner wrote it.
 struct JUnitCase {
@@ -49,9 +52,9 @@ struct RunInfo {
 /// Every <testsuite> validates against surefire-test-report-3.0.xsd.
 /// Written to a temporary file in the same directory, then renamed.
 Status write_junit(const std::filesystem::path& path,
-                   const std::vector<engine::TestRecord>& records,
+                   const std::vector<TestRecord>& records,
                    const std::vector<std::string>& group_names,
-                   const std::vector<engine::StrayResult>& strays, const RunInfo& info);
+                   const std::vector<StrayResult>& strays, const RunInfo& info);
 
 /// Test ID -> duration (seconds) from a report written by write_junit: the
 /// time of each <testcase> by its name. Missing or unreadable file: empty map.

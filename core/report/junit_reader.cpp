@@ -3,6 +3,7 @@
 
 #include <tinyxml2.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <string>
@@ -141,6 +142,37 @@ Result<std::vector<JUnitCase>> parse_junit(std::string_view xml) {
   std::vector<JUnitCase> cases;
   collect_cases(*root, cases);
   return cases;
+}
+
+std::map<std::string, double> read_durations(const std::filesystem::path& path) {
+  std::map<std::string, double> durations;
+  tinyxml2::XMLDocument doc;
+  if (doc.LoadFile(path.c_str()) != tinyxml2::XML_SUCCESS || doc.RootElement() == nullptr) {
+    return durations;
+  }
+  const tinyxml2::XMLElement* root = doc.RootElement();
+  const bool single_suite = std::string_view(root->Name()) == "testsuite";
+  for (auto* suite = single_suite ? root : root->FirstChildElement("testsuite"); suite != nullptr;
+       suite = single_suite ? nullptr : suite->NextSiblingElement("testsuite")) {
+    const char* suite_name = suite->Attribute("name");
+    if (suite_name != nullptr && suite_name == k_unmatched_suite) {
+      continue;
+    }
+    for (auto* testcase = suite->FirstChildElement("testcase"); testcase != nullptr;
+         testcase = testcase->NextSiblingElement("testcase")) {
+      const char* name = testcase->Attribute("name");
+      double secs = 0.0;
+      if (name == nullptr || testcase->QueryDoubleAttribute("time", &secs) != tinyxml2::XML_SUCCESS ||
+          !std::isfinite(secs) || secs < 0.0) {
+        continue;
+      }
+      auto [it, inserted] = durations.emplace(name, secs);
+      if (!inserted) {
+        it->second = std::max(it->second, secs);
+      }
+    }
+  }
+  return durations;
 }
 
 } // namespace offload::report

@@ -17,14 +17,8 @@ namespace offload::report {
 
 namespace {
 
-using engine::Attempt;
-using engine::AttemptResult;
-using engine::StrayResult;
-using engine::TestRecord;
-using engine::Verdict;
 using tinyxml2::XMLPrinter;
 
-constexpr std::string_view unmatched_suite_name = "unmatched results";
 
 /// Surefire's time pattern allows at most three decimals and no exponent.
 std::string format_time(double secs) {
@@ -367,7 +361,7 @@ void write_stray(ReportPrinter& out, const StrayResult& stray) {
   out.attribute("type", "unmatched");
   out.attribute("message", "result matches no discovered test (batch " +
                                std::to_string(stray.batch) + ")");
-  std::string reported = std::string("reported result: ") + engine::to_string(attempt.result);
+  std::string reported = std::string("reported result: ") + to_string(attempt.result);
   if (!attempt.message.empty()) {
     reported += ": " + attempt.message;
   }
@@ -448,7 +442,7 @@ Status write_junit(const std::filesystem::path& path, const std::vector<TestReco
     out.close();
   }
   if (!strays.empty()) {
-    open_suite(out, unmatched_suite_name, stray_counts, info);
+    open_suite(out, k_unmatched_suite, stray_counts, info);
     for (const StrayResult& stray : strays) {
       write_stray(out, stray);
     }
@@ -456,37 +450,6 @@ Status write_junit(const std::filesystem::path& path, const std::vector<TestReco
   }
   out.close();
   return file->commit();
-}
-
-std::map<std::string, double> read_durations(const std::filesystem::path& path) {
-  std::map<std::string, double> durations;
-  tinyxml2::XMLDocument doc;
-  if (doc.LoadFile(path.c_str()) != tinyxml2::XML_SUCCESS || doc.RootElement() == nullptr) {
-    return durations;
-  }
-  const tinyxml2::XMLElement* root = doc.RootElement();
-  const bool single_suite = std::string_view(root->Name()) == "testsuite";
-  for (auto* suite = single_suite ? root : root->FirstChildElement("testsuite"); suite != nullptr;
-       suite = single_suite ? nullptr : suite->NextSiblingElement("testsuite")) {
-    const char* suite_name = suite->Attribute("name");
-    if (suite_name != nullptr && suite_name == unmatched_suite_name) {
-      continue;
-    }
-    for (auto* testcase = suite->FirstChildElement("testcase"); testcase != nullptr;
-         testcase = testcase->NextSiblingElement("testcase")) {
-      const char* name = testcase->Attribute("name");
-      double secs = 0.0;
-      if (name == nullptr || testcase->QueryDoubleAttribute("time", &secs) != tinyxml2::XML_SUCCESS ||
-          !std::isfinite(secs) || secs < 0.0) {
-        continue;
-      }
-      auto [it, inserted] = durations.emplace(name, secs);
-      if (!inserted) {
-        it->second = std::max(it->second, secs);
-      }
-    }
-  }
-  return durations;
 }
 
 } // namespace offload::report

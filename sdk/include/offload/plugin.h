@@ -359,9 +359,13 @@ struct offload_framework_v1 {
 
   /**
    * Describe the instance: writes one JSON object to `out` (DATA channel):
-   *   {"results": "junit" | "exit_code"}
+   *   {"results": "junit" | "exit_code",
+   *    "benign_exit_statuses": [N, ...]}
    * "exit_code": the framework has no per-test result file; the host then
    * runs every test alone and takes the command's exit status as its verdict.
+   * "benign_exit_statuses" (optional): non-zero exit statuses of a batch
+   * whose results all passed that still mean nothing went wrong; any other
+   * non-zero status with only passing results fails the run.
    * Optional (NULL = {"results": "junit"}); any thread.
    */
   int32_t (*describe)(void *self, const struct offload_sink *out);

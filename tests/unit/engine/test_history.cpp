@@ -47,11 +47,11 @@ TEST_CASE("engine::History keeps recent durations and estimates with their media
 
 TEST_CASE("engine::History starts from the previous junit.xml and survives a damaged file") {
   TempDir dir;
-  engine::TestRecord r;
+  TestRecord r;
   r.test.id = "t1";
-  r.verdict = engine::Verdict::Passed;
-  engine::Attempt a;
-  a.result = engine::AttemptResult::Passed;
+  r.verdict = Verdict::Passed;
+  Attempt a;
+  a.result = AttemptResult::Passed;
   a.duration_secs = 3.5;
   r.attempts.push_back(a);
   REQUIRE(report::write_junit(dir.path() / "junit.xml", {r}, {"all"}, {}, {}).ok());
@@ -69,7 +69,7 @@ TEST_CASE("engine::History keeps the last run's test list for the same discovery
   std::vector<config::Group> groups(2);
   groups[0].name = "unit";
   groups[1].name = "slow";
-  std::vector<engine::TestRecord> tests(2);
+  std::vector<TestRecord> tests(2);
   tests[0].test = {"a::x", 1, std::string("a.py")};
   tests[1].test = {"b y", 0, std::nullopt};
   {

@@ -8,6 +8,7 @@
 #include <random>
 #include <set>
 
+using namespace offload;
 using namespace offload::engine;
 
 namespace {

@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+using namespace offload;
 using namespace offload::engine;
 
 namespace {

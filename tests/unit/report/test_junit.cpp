@@ -14,10 +14,10 @@
 
 using namespace offload;
 using namespace offload::report;
-using engine::Attempt;
-using engine::AttemptResult;
-using engine::TestRecord;
-using engine::Verdict;
+using Attempt;
+using AttemptResult;
+using TestRecord;
+using Verdict;
 using report::test::TempDir;
 
 namespace {
@@ -86,7 +86,7 @@ const std::string weird_id = "tests/w.py::test_<odd>&\"quoted\"'s[ünï-çødé-
 struct Fixture {
   std::vector<TestRecord> records;
   std::vector<std::string> groups{"unit", "integration", "empty"};
-  std::vector<engine::StrayResult> strays;
+  std::vector<StrayResult> strays;
   RunInfo info;
   std::string big_err;
 
@@ -132,7 +132,7 @@ struct Fixture {
     noisy.system_err = big_err;
     records.push_back(record(weird_id, 1, Verdict::Passed, {noisy}));
 
-    engine::StrayResult stray;
+    StrayResult stray;
     stray.name = "test_ghost";
     stray.classname = "tests.ghost";
     stray.batch = 7;
@@ -566,11 +566,11 @@ TEST_CASE("report::read_durations gives an empty map for a missing or broken fil
 }
 
 TEST_CASE("report::to_string names attempt results and verdicts") {
-  CHECK(std::string(engine::to_string(AttemptResult::Passed)) == "passed");
-  CHECK(std::string(engine::to_string(AttemptResult::TimedOut)) == "timed out");
-  CHECK(std::string(engine::to_string(AttemptResult::Infrastructure)) == "infrastructure error");
-  CHECK(std::string(engine::to_string(Verdict::Flaky)) == "flaky");
-  CHECK(std::string(engine::to_string(Verdict::NotRun)) == "not run");
+  CHECK(std::string(to_string(AttemptResult::Passed)) == "passed");
+  CHECK(std::string(to_string(AttemptResult::TimedOut)) == "timed out");
+  CHECK(std::string(to_string(AttemptResult::Infrastructure)) == "infrastructure error");
+  CHECK(std::string(to_string(Verdict::Flaky)) == "flaky");
+  CHECK(std::string(to_string(Verdict::NotRun)) == "not run");
 }
 
 TEST_SUITE_END();

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-#include "engine/model.hpp"
-#include "report/timeline.hpp"
+#include "model/spans.hpp"
+#include "model/test_model.hpp"
 
-namespace offload::engine {
+namespace offload {
 
 const char* to_string(AttemptResult r) {
   switch (r) {
@@ -28,9 +28,6 @@ const char* to_string(Verdict v) {
   return "unknown";
 }
 
-} // namespace offload::engine
-
-namespace offload::report {
 
 const char* to_string(BatchOutcome o) {
   switch (o) {
@@ -42,4 +39,4 @@ const char* to_string(BatchOutcome o) {
   return "unknown";
 }
 
-} // namespace offload::report
+} // namespace offload

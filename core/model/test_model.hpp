@@ -6,7 +6,9 @@
 #include <string>
 #include <vector>
 
-namespace offload::engine {
+/// The vocabulary every area shares: tests, attempts, verdicts. It lives
+/// in the root namespace, below engine and report, so neither needs the other.
+namespace offload {
 
 /// A test as discovered: its canonical ID and the group that selected it.
 struct TestCase {
@@ -50,6 +52,12 @@ enum class Verdict {
 
 const char* to_string(Verdict v);
 
+/// Tallies of verdicts, for progress and summaries.
+struct Counts {
+  std::size_t passed = 0, failed = 0, flaky = 0, skipped = 0, not_run = 0;
+  std::size_t settled() const { return passed + failed + flaky + skipped + not_run; }
+};
+
 struct TestRecord {
   TestCase test;
   std::vector<Attempt> attempts; ///< in the order they finished
@@ -66,4 +74,4 @@ struct StrayResult {
   Attempt attempt;
 };
 
-} // namespace offload::engine
+} // namespace offload

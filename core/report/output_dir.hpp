@@ -5,11 +5,11 @@
 
 #include <filesystem>
 
-namespace offload::cli {
+namespace offload::report {
 
 /// Creates the output directory and clears what the previous run left in
 /// it (logs/, results/, trace.json, timeline.svg, run-stats.json). The previous junit.xml
 /// and the duration history stay: the new run is scheduled with them.
 Status prepare_output_dir(const std::filesystem::path& dir);
 
-} // namespace offload::cli
+} // namespace offload::report

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "cli/output_dir.hpp"
+#include "report/output_dir.hpp"
 
-namespace offload::cli {
+namespace offload::report {
 
 Status prepare_output_dir(const std::filesystem::path& dir) {
   std::error_code ec;
@@ -20,4 +20,4 @@ Status prepare_output_dir(const std::filesystem::path& dir) {
   return {};
 }
 
-} // namespace offload::cli
+} // namespace offload::report

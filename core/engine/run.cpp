@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+#include "engine/run.hpp"
+
+#include "engine/run_loop.hpp"
+#include "engine/thread_executor.hpp"
+
+#include <thread>
+
+namespace offload::engine {
+
+Result<RunOutcome> orchestrate(const plugin::Provider& provider, const plugin::Framework& framework,
+                               TestSource source, const std::vector<config::Group>& groups,
+                               const History& history, const RunOptions& options,
+                               const process::CancelToken& interrupt, RunObserver& observer) {
+  RunInputs in;
+  in.groups = &groups;
+  in.history = &history;
+  in.options = options;
+  in.exit_code_mode = !framework.has_result_files();
+  in.benign_exit_statuses = framework.benign_exit_statuses();
+  // Static mode plans every attempt up front, which a late answer would undo.
+  const bool early = !source.expected.empty() && options.policy != SchedulePolicy::Static;
+  if (early) {
+    in.tests = std::move(source.expected);
+    in.pending = true;
+  } else {
+    auto tests = source.discover();
+    if (!tests) {
+      return tests.error();
+    }
+    in.tests = std::move(*tests);
+  }
+
+  SandboxSetup setup;
+  setup.provider = &provider;
+  setup.run_id = options.run_id;
+  setup.image_id = options.image_id;
+  setup.env = options.env;
+  setup.project_root = options.project_root;
+  setup.batch.framework = &framework;
+  setup.batch.results_dir = options.output_dir / "results";
+  setup.batch.timeout_secs = options.timeout_secs;
+  setup.batch.fail_fast = options.fail_fast;
+  setup.logs_dir = options.output_dir / "logs";
+  setup.forward_output = observer.wants_output();
+  setup.interrupt = interrupt;
+  ThreadExecutor executor(std::move(setup));
+  std::jthread discovery;
+  if (early) {
+    discovery = std::jthread([&] {
+      DiscoveryDone answer{make_error("discovery ended without an answer")};
+      try {
+        answer.tests = source.discover();
+      } catch (const std::exception& e) {
+        answer.tests = make_error("discovery failed: internal error: ", e.what());
+      }
+      executor.post(std::move(answer));
+    });
+  }
+  RunLoop loop(executor, observer, std::move(in));
+  return loop.run();
+}
+
+} // namespace offload::engine

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "config/config.hpp"
+#include "engine/executor.hpp"
+#include "engine/history.hpp"
+#include "engine/judge.hpp"
+#include "engine/run_types.hpp"
+#include "engine/scheduler.hpp"
+#include "engine/tracker.hpp"
+#include "model/observer.hpp"
+
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace offload::engine {
+
+/// What a run starts from.
+struct RunInputs {
+  std::vector<TestCase> tests;
+  /// `tests` are the last run's list: a DiscoveryDone event will say which
+  /// of them still exist (and which are new); until then no result counts.
+  bool pending = false;
+  const std::vector<config::Group>* groups = nullptr;
+  const History* history = nullptr;
+  RunOptions options;
+  /// The framework has no result files: every test runs alone and its
+  /// command's exit status is its verdict.
+  bool exit_code_mode = false;
+  std::set<int> benign_exit_statuses;
+  /// Each sandbox runs one persistent worker fed test by test, instead of
+  /// a command per batch (the framework and provider both support it).
+  bool workers = false;
+  /// A test running longer in a worker is killed with its worker.
+  double per_test_timeout_secs = 300.0;
+};
+
+/// The run: one loop on one thread that owns the Scheduler, the Tracker and
+/// every decision. It gives the executor orders and handles the events that
+/// answer them; nothing here is shared, so nothing is locked.
+class RunLoop {
+public:
+  RunLoop(Executor& executor, RunObserver& observer, RunInputs inputs);
+
+  /// Runs until every test has its verdict, the run was interrupted, or
+  /// --fail-fast stopped it; every sandbox is closed by then. Fails only
+  /// when discovery answered with an error.
+  Result<RunOutcome> run();
+
+private:
+  enum class SlotState { Opening, Idle, Busy, Lost, Closed };
+  enum class WorkerState { None, Starting, Ready, Finishing };
+  /// A test handed to a slot's worker, not answered yet.
+  struct Sent {
+    std::size_t test = 0;
+    std::size_t chunk = 0; ///< the scheduler's batch it came in
+    bool started = false;
+  };
+  struct Slot {
+    SlotState state = SlotState::Opening;
+    std::size_t infra_in_a_row = 0;
+    // Persistent-worker mode only.
+    WorkerState worker = WorkerState::None;
+    std::deque<Sent> sent;         ///< in the order the worker runs them
+    double running_since = 0.0;    ///< when the first started test began
+    bool fresh = true;             ///< this worker process has run no test yet
+    bool alone = false;            ///< it runs one test alone (an isolation re-run)
+    bool timed_out = false;        ///< we killed it: its running test ran over
+    std::optional<Batch> isolation; ///< waits for a fresh worker
+    std::size_t failed_starts = 0; ///< worker ends in a row without a result
+    double session_began = 0.0;
+    std::size_t session_tests = 0;
+  };
+  /// A scheduler batch fed to a worker, until each of its tests answered.
+  struct Chunk {
+    Batch batch;
+    std::size_t open = 0;
+    std::vector<std::pair<std::size_t, double>> observed;
+  };
+  struct Running {
+    std::vector<std::size_t> tests;
+    std::vector<uint32_t> rounds; ///< each test's round when the batch started
+  };
+
+  struct Ended {
+    BatchDone done;
+    std::vector<std::size_t> twins; ///< copies of it (or its original) running when it ended
+  };
+
+  void handle(Event& event);
+  void on_ready(const SandboxReady& e);
+  void on_lost(const SandboxLost& e);
+  void on_batch(BatchDone& e);
+  void on_discovery(DiscoveryDone& e);
+  void on_interrupt();
+
+  void dispatch();
+  void dispatch_batch(std::size_t slot);
+
+  // Persistent workers (run_workers.cpp).
+  void dispatch_worker(std::size_t slot);
+  void feed(std::size_t slot, const Batch& chunk);
+  void on_worker_ready(const WorkerReady& e);
+  void on_test_started(const TestStarted& e);
+  void on_test_finished(TestFinished& e);
+  void on_worker_ended(const WorkerEnded& e);
+  void close_chunk_test(std::size_t chunk, std::optional<std::pair<std::size_t, double>> observed);
+  void check_test_timeouts();
+  bool work_may_come() const;
+  void judge_batch(Ended& ended);
+  void apply(const Action& action, std::size_t slot);
+  /// apply, or, while discovery has not answered, keep a verdict for later.
+  void act(Action action, std::size_t slot);
+  void after_verdict(NextStep step, std::size_t test, std::size_t slot);
+  void cancel_finished_twins(const std::vector<std::size_t>& twins);
+  void cancel_running();
+  void stop_with(std::string reason);
+  void settle_unrunnable();
+  void open_slots(std::size_t count);
+  void close_slot(std::size_t slot);
+  void reconcile(const std::vector<TestCase>& found);
+
+  bool accepted(const Batch& batch, std::size_t position) const;
+  bool stopping() const { return m_interrupted || m_stopped; }
+  bool finished() const;
+  std::size_t live_slots() const;
+  std::size_t sandboxes_for(std::size_t tests) const;
+  std::vector<SchedTest> scheduler_tests(const std::vector<TestCase>& tests);
+  std::vector<std::size_t> attempts_allowed(const std::vector<TestCase>& tests) const;
+  SchedulerOptions scheduler_options();
+
+  Executor& m_exec;
+  RunObserver& m_observer;
+  RunInputs m_in;
+  std::size_t m_from_history = 0;
+  Scheduler m_scheduler;
+  Tracker m_tracker;
+  /// Per test: how many results were taken. A result counts only when its
+  /// batch saw the same round, so the slower of two copies changes nothing.
+  std::vector<uint32_t> m_round;
+  std::map<std::size_t, Running> m_running;
+  std::map<std::size_t, Chunk> m_chunks;
+  std::vector<Slot> m_slots;
+  /// Batches that ended before discovery answered, judged once it has.
+  std::vector<Ended> m_deferred;
+  /// Workers' verdicts that came before discovery answered.
+  std::vector<std::pair<Action, std::size_t>> m_deferred_actions;
+  /// Tests in discovery's order (indices into m_in.tests).
+  std::vector<std::size_t> m_order;
+  std::size_t m_started_early = 0;
+  std::size_t m_withdrawn = 0;
+  bool m_interrupted = false;
+  bool m_stopped = false;
+  std::optional<Error> m_discovery_error;
+  std::string m_stop_reason;
+  std::string m_last_sandbox_error;
+  std::set<std::string> m_sandbox_errors;
+  RunOutcome m_out;
+};
+
+} // namespace offload::engine

@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: MIT
+// The run loop's persistent-worker mode: each sandbox runs one long-lived
+// worker that is kept a short queue of tests, refilled as results arrive,
+// and restarted when it dies (its running test is then the suspect).
+#include "engine/run_loop.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace offload::engine {
+namespace {
+
+// A worker is kept at least this many tests and this much estimated work
+// ahead, so it never waits for the next request and (by the protocol's
+// look-ahead) module fixtures tear down at the right time.
+constexpr std::size_t k_min_queued = 2;
+constexpr std::size_t k_max_queued = 16;
+constexpr double k_queued_secs = 0.5;
+// A worker that ends this many times in a row without a single result
+// cannot run here; its sandbox is given up.
+constexpr std::size_t k_failed_starts = 3;
+
+} // namespace
+
+void RunLoop::dispatch_worker(std::size_t i) {
+  Slot& slot = m_slots[i];
+  if (slot.state != SlotState::Idle && slot.state != SlotState::Busy) {
+    return;
+  }
+  const bool done = stopping() || (m_tracker.all_settled() && !m_in.pending);
+  if (slot.worker == WorkerState::None) {
+    if (done || (!work_may_come() && !slot.isolation)) {
+      close_slot(i);
+      return;
+    }
+    slot.worker = WorkerState::Starting;
+    slot.state = SlotState::Busy;
+    slot.fresh = true;
+    slot.alone = false;
+    slot.timed_out = false;
+    slot.session_began = m_exec.now();
+    slot.session_tests = 0;
+    m_exec.start_worker(i, {});
+    return;
+  }
+  if (slot.worker != WorkerState::Ready) {
+    return;
+  }
+  if (!done && !slot.alone) {
+    double queued_secs = 0.0;
+    for (const Sent& s : slot.sent) {
+      queued_secs += m_scheduler.estimate(s.test);
+    }
+    while (!slot.isolation && slot.sent.size() < k_max_queued &&
+           (slot.sent.size() < k_min_queued || queued_secs < k_queued_secs)) {
+      auto chunk = m_scheduler.take(i, m_exec.now());
+      if (!chunk) {
+        break;
+      }
+      if (chunk->isolation) {
+        // A suspect re-runs alone, in a worker that has run nothing else.
+        slot.isolation = std::move(chunk);
+        break;
+      }
+      for (std::size_t t : chunk->tests) {
+        queued_secs += m_scheduler.estimate(t);
+      }
+      feed(i, *chunk);
+    }
+    if (slot.isolation && slot.sent.empty()) {
+      if (slot.fresh) {
+        slot.alone = true;
+        const Batch chunk = std::move(*slot.isolation);
+        slot.isolation.reset();
+        feed(i, chunk);
+        return;
+      }
+      slot.worker = WorkerState::Finishing;
+      m_exec.finish_worker(i);
+      return;
+    }
+  }
+  if (slot.sent.empty() && (done || !work_may_come() || slot.alone)) {
+    slot.worker = WorkerState::Finishing;
+    m_exec.finish_worker(i);
+  }
+}
+
+void RunLoop::feed(std::size_t i, const Batch& chunk) {
+  Slot& slot = m_slots[i];
+  Running& running = m_running[chunk.id];
+  Chunk& c = m_chunks[chunk.id];
+  c.batch = chunk;
+  std::vector<std::string> ids;
+  for (std::size_t t : chunk.tests) {
+    running.rounds.push_back(m_round[t]);
+    running.tests.push_back(t);
+    slot.sent.push_back({t, chunk.id, false});
+    ids.push_back(m_in.tests[t].id);
+    ++c.open;
+  }
+  m_exec.feed(i, ids);
+}
+
+void RunLoop::on_worker_ready(const WorkerReady& e) {
+  Slot& slot = m_slots[e.slot];
+  slot.worker = WorkerState::Ready;
+  for (const auto& error : e.errors) {
+    spdlog::warn("sandbox {}: the worker reported a collection error: {}", e.slot, error);
+  }
+}
+
+void RunLoop::on_test_started(const TestStarted& e) {
+  Slot& slot = m_slots[e.slot];
+  for (Sent& s : slot.sent) {
+    if (!s.started && m_in.tests[s.test].id == e.id) {
+      s.started = true;
+      slot.running_since = m_exec.now();
+      return;
+    }
+  }
+}
+
+void RunLoop::on_test_finished(TestFinished& e) {
+  Slot& slot = m_slots[e.slot];
+  auto it = std::find_if(slot.sent.begin(), slot.sent.end(),
+                         [&](const Sent& s) { return m_in.tests[s.test].id == e.id; });
+  if (it == slot.sent.end()) {
+    spdlog::warn("sandbox {}: the worker reported '{}', which it was not given", e.slot, e.id);
+    return;
+  }
+  const Sent sent = *it;
+  slot.sent.erase(it);
+  slot.fresh = false;
+  slot.failed_starts = 0;
+  ++slot.session_tests;
+  slot.running_since = m_exec.now();
+  const Batch& chunk = m_chunks.at(sent.chunk).batch;
+  const std::size_t position = static_cast<std::size_t>(
+      std::find(chunk.tests.begin(), chunk.tests.end(), sent.test) - chunk.tests.begin());
+  const bool open = accepted(chunk, position) && !m_tracker.settled(sent.test);
+  if (open) {
+    e.attempt.batch = sent.chunk;
+    e.attempt.sandbox = "sandbox " + std::to_string(e.slot);
+    if (e.found) {
+      act({Action::Kind::Record, sent.test, std::move(e.attempt), {}}, e.slot);
+    } else {
+      act({Action::Kind::NotRun, sent.test, {},
+             "the worker has no test with this ID (it answered not_found); do its IDs match discovery's?"},
+            e.slot);
+    }
+  }
+  close_chunk_test(sent.chunk, std::make_pair(sent.test, e.attempt.duration_secs));
+  m_observer.progress(m_tracker.counts(),
+                      m_scheduler.queued_secs() / static_cast<double>(std::max<std::size_t>(1, live_slots())));
+}
+
+// One test of a chunk answered (or went back to the queue); the scheduler
+// learns when the whole chunk has.
+void RunLoop::close_chunk_test(std::size_t id, std::optional<std::pair<std::size_t, double>> observed) {
+  Chunk& c = m_chunks.at(id);
+  if (observed) {
+    c.observed.push_back(*observed);
+  }
+  if (--c.open > 0) {
+    return;
+  }
+  double wall = 0.0;
+  for (const auto& [t, secs] : c.observed) {
+    wall += secs;
+  }
+  m_scheduler.finished(c.batch, c.observed, wall);
+  m_running.erase(id);
+  m_chunks.erase(id);
+  if (m_tracker.all_settled()) {
+    for (std::size_t s = 0; s < m_slots.size(); ++s) {
+      if (m_slots[s].worker == WorkerState::Starting || !m_slots[s].sent.empty()) {
+        m_exec.kill_worker(s);
+      }
+    }
+  }
+}
+
+void RunLoop::on_worker_ended(const WorkerEnded& e) {
+  Slot& slot = m_slots[e.slot];
+  const bool produced = slot.session_tests > 0;
+  m_out.batches.push_back({m_out.batches.size() + 1, e.slot, slot.session_began, m_exec.now(),
+                           e.exit_status == 0 && !e.killed ? BatchOutcome::Success : BatchOutcome::Error,
+                           slot.session_tests});
+  const std::string sandbox = "sandbox " + std::to_string(e.slot);
+  std::string why = e.problem.empty() ? "exit status " + std::to_string(e.exit_status) : e.problem;
+  bool any_open = false;
+  for (const Sent& s : slot.sent) {
+    const Batch& chunk = m_chunks.at(s.chunk).batch;
+    const std::size_t position = static_cast<std::size_t>(
+        std::find(chunk.tests.begin(), chunk.tests.end(), s.test) - chunk.tests.begin());
+    const bool open = !stopping() && accepted(chunk, position) && !m_tracker.settled(s.test);
+    any_open = any_open || open;
+    if (open && s.started && slot.timed_out) {
+      Attempt a;
+      a.result = AttemptResult::TimedOut;
+      a.message = "ran over per_test_timeout_secs (" +
+                  std::to_string(static_cast<long long>(m_in.per_test_timeout_secs)) + " s); its worker was killed";
+      a.duration_secs = m_exec.now() - slot.running_since;
+      a.batch = s.chunk;
+      a.sandbox = sandbox;
+      act({Action::Kind::Record, s.test, std::move(a), {}}, e.slot);
+    } else if (open && s.started && slot.alone) {
+      Attempt a;
+      a.result = AttemptResult::Crashed;
+      a.message = "its worker ended (" + why + ") while running it alone";
+      a.batch = s.chunk;
+      a.sandbox = sandbox;
+      act({Action::Kind::Record, s.test, std::move(a), {}}, e.slot);
+    } else if (open && s.started) {
+      act({Action::Kind::Isolate, s.test, {}, {}}, e.slot);
+    } else if (open && !produced && !e.killed) {
+      Attempt a;
+      a.result = AttemptResult::Infrastructure;
+      a.message = "the worker ended (" + why + ") before running it";
+      a.batch = s.chunk;
+      a.sandbox = sandbox;
+      act({Action::Kind::Infrastructure, s.test, std::move(a), {}}, e.slot);
+    } else if (open) {
+      act({Action::Kind::Requeue, s.test, {}, {}}, e.slot);
+    }
+    close_chunk_test(s.chunk, std::nullopt);
+  }
+  slot.sent.clear();
+  slot.worker = WorkerState::None;
+  slot.state = SlotState::Idle;
+  if (!produced && (any_open || !e.problem.empty() || e.exit_status != 0) && !e.killed && !stopping()) {
+    if (++slot.failed_starts >= k_failed_starts) {
+      slot.state = SlotState::Lost;
+      m_last_sandbox_error = "its worker ended " + std::to_string(k_failed_starts) + " times without a result, last: " + why;
+      spdlog::warn("giving up sandbox {}: {}", e.slot, m_last_sandbox_error);
+      m_exec.close(e.slot);
+    }
+  }
+}
+
+void RunLoop::check_test_timeouts() {
+  const double now = m_exec.now();
+  for (std::size_t i = 0; i < m_slots.size(); ++i) {
+    Slot& slot = m_slots[i];
+    const bool running = !slot.sent.empty() && slot.sent.front().started;
+    if (running && !slot.timed_out && now - slot.running_since > m_in.per_test_timeout_secs) {
+      slot.timed_out = true;
+      m_exec.kill_worker(i);
+    }
+  }
+}
+
+} // namespace offload::engine

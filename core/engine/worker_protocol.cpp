@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+#include "engine/worker_protocol.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace offload::engine::worker {
+namespace {
+
+std::string text(const nlohmann::json& j, const char* key) {
+  const auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::vector<std::string> strings(const nlohmann::json& j, const char* key) {
+  std::vector<std::string> out;
+  const auto it = j.find(key);
+  if (it != j.end() && it->is_array()) {
+    for (const auto& v : *it) {
+      if (v.is_string()) {
+        out.push_back(v.get<std::string>());
+      }
+    }
+  }
+  return out;
+}
+
+Result<Message> finished(const nlohmann::json& j, std::string id) {
+  Finished f;
+  f.id = std::move(id);
+  const std::string outcome = text(j, "outcome");
+  if (outcome == "passed") {
+    f.attempt.result = AttemptResult::Passed;
+  } else if (outcome == "failed" || outcome == "error") {
+    f.attempt.result = AttemptResult::Failed;
+  } else if (outcome == "skipped") {
+    f.attempt.result = AttemptResult::Skipped;
+  } else if (outcome == "not_found") {
+    f.found = false;
+  } else {
+    return make_error("worker result for '", f.id, "': outcome '", outcome,
+                      "' is not passed, failed, error, skipped or not_found");
+  }
+  const auto duration = j.find("duration");
+  if (duration != j.end() && duration->is_number() && duration->get<double>() >= 0.0) {
+    f.attempt.duration_secs = duration->get<double>();
+  }
+  f.attempt.message = text(j, "message");
+  f.attempt.details = text(j, "details");
+  f.attempt.system_out = text(j, "stdout");
+  f.attempt.system_err = text(j, "stderr");
+  if (std::string log = text(j, "log"); !log.empty()) {
+    f.attempt.system_err += (f.attempt.system_err.empty() ? "" : "\n") + log;
+  }
+  return Message{std::move(f)};
+}
+
+} // namespace
+
+std::optional<Result<Message>> parse_line(std::string_view line) {
+  if (line.substr(0, k_prefix.size()) != k_prefix) {
+    return std::nullopt;
+  }
+  const auto j = nlohmann::json::parse(line.substr(k_prefix.size()), nullptr, false);
+  if (!j.is_object()) {
+    return Result<Message>(make_error("worker protocol line is not a JSON object: ",
+                                      std::string(line.substr(0, 200))));
+  }
+  const std::string event = text(j, "event");
+  if (event == "ready") {
+    Ready r;
+    const auto protocol = j.find("protocol");
+    r.protocol = protocol != j.end() && protocol->is_number_integer() ? protocol->get<int>() : 0;
+    r.collected = strings(j, "collected");
+    r.errors = strings(j, "errors");
+    return Result<Message>(Message{std::move(r)});
+  }
+  const auto id = j.find("id");
+  if (id == j.end() || !id->is_string()) {
+    return Result<Message>(make_error("worker '", event, "' event without a string \"id\""));
+  }
+  if (event == "start") {
+    return Result<Message>(Message{Started{id->get<std::string>()}});
+  }
+  if (event == "result") {
+    return finished(j, id->get<std::string>());
+  }
+  return Result<Message>(make_error("worker sent an unknown event '", event, "'"));
+}
+
+std::string run_request(const std::vector<std::string>& ids) {
+  return nlohmann::json{{"op", "run"}, {"tests", ids}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::strict) +
+         "\n";
+}
+
+std::string stop_request() { return "{\"op\":\"stop\"}\n"; }
+
+} // namespace offload::engine::worker
