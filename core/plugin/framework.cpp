@@ -2,6 +2,8 @@
 #include "plugin/instance.hpp"
 #include "plugin/sink.hpp"
 
+#include <spdlog/spdlog.h>
+
 namespace offload::plugin {
 namespace {
 
@@ -34,7 +36,13 @@ Framework::Framework(const Factory& factory, void* self) : m_factory(factory), m
   }
   std::vector<std::string> written;
   FunctionSink sink(collect_into(written));
-  if (table().describe(m_self, sink.get()) == OFFLOAD_OK && written.size() == 1) {
+  offload_error err;
+  if (const int32_t rc = table().describe(m_self, sink.get(), &err); rc != OFFLOAD_OK) {
+    spdlog::warn("{}; taking {{\"results\": \"junit\"}}",
+                 call_error(m_factory, err, rc, "describing the framework").message);
+    return;
+  }
+  if (written.size() == 1) {
     auto j = nlohmann::json::parse(written.front(), nullptr, false);
     if (j.is_object() && j.value("results", "junit") == "exit_code") {
       m_result_files = false;

@@ -10,6 +10,7 @@
 
 #include <deque>
 #include <mutex>
+#include <utility>
 
 namespace offload::plugin {
 namespace {
@@ -18,10 +19,16 @@ namespace {
 struct PluginHost {
   offload_host_v1 table;
   const std::string* plugin_name;
+  std::mutex mutex;
+  std::string last_error; ///< the last OFFLOAD_LOG_ERROR line, for take_logged_error
 };
 
+PluginHost& plugin_host(const offload_host_v1* host) {
+  return *reinterpret_cast<PluginHost*>(const_cast<offload_host_v1*>(host));
+}
+
 const std::string& name_of(const offload_host_v1* host) {
-  return *reinterpret_cast<const PluginHost*>(host)->plugin_name;
+  return *plugin_host(host).plugin_name;
 }
 
 void fail(offload_error* err, int32_t code, std::string message) {
@@ -36,7 +43,13 @@ void host_log(const offload_host_v1* host, uint32_t level, const char* msg, size
   const std::string_view text(msg, len);
   const std::string& plugin = name_of(host);
   switch (level) {
-  case OFFLOAD_LOG_ERROR: spdlog::error("[{}] {}", plugin, text); break;
+  case OFFLOAD_LOG_ERROR: {
+    PluginHost& h = plugin_host(host);
+    const std::lock_guard lock(h.mutex);
+    h.last_error.assign(text);
+    spdlog::error("[{}] {}", plugin, text);
+    break;
+  }
   case OFFLOAD_LOG_WARN: spdlog::warn("[{}] {}", plugin, text); break;
   case OFFLOAD_LOG_INFO: spdlog::info("[{}] {}", plugin, text); break;
   case OFFLOAD_LOG_DEBUG: spdlog::debug("[{}] {}", plugin, text); break;
@@ -198,6 +211,12 @@ const offload_host_v1* host_table(std::string_view plugin_name) {
   h.table.process_run = &host_process_run;
   h.table.bundled_script = &host_bundled_script;
   return &h.table;
+}
+
+std::string take_logged_error(const offload_host_v1* host) {
+  PluginHost& h = plugin_host(host);
+  const std::lock_guard lock(h.mutex);
+  return std::exchange(h.last_error, std::string());
 }
 
 std::vector<std::filesystem::path> bundled_dirs() {

@@ -28,6 +28,11 @@ namespace offload::plugin {
 /// table per plugin so log lines can name it; valid until the process exits.
 const offload_host_v1* host_table(std::string_view plugin_name);
 
+/// The last line the plugin logged at OFFLOAD_LOG_ERROR through `host`
+/// (a table from host_table), cleared; "" when there is none. The reason an
+/// entry point gives for refusing this host.
+std::string take_logged_error(const offload_host_v1* host);
+
 /// Where @name.ext scripts are looked up: $OFFLOAD_BUNDLED_DIR, the build
 /// tree next to the executable, then the installed directory.
 std::vector<std::filesystem::path> bundled_dirs();

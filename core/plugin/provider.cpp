@@ -17,10 +17,13 @@ Provider::Provider(const Factory& factory, void* self) : m_factory(factory), m_s
     }
     return OFFLOAD_OK;
   });
-  if (table().describe(m_self, sink.get()) == OFFLOAD_OK) {
-    auto j = nlohmann::json::parse(written, nullptr, false);
-    m_remote = j.is_object() && j.value("remote", false);
+  offload_error err;
+  if (const int32_t rc = table().describe(m_self, sink.get(), &err); rc != OFFLOAD_OK) {
+    spdlog::warn("{}; taking {{}}", call_error(m_factory, err, rc, "describing the provider").message);
+    return;
   }
+  auto j = nlohmann::json::parse(written, nullptr, false);
+  m_remote = j.is_object() && j.value("remote", false);
 }
 
 Provider::~Provider() {

@@ -286,9 +286,9 @@ const offload_provider_v1* provider_table() noexcept {
   static const offload_provider_v1 table = {
       sizeof(offload_provider_v1),
       0,
-      [](void* self, const offload_sink* out) noexcept -> int32_t {
+      [](void* self, const offload_sink* out, offload_error* err) noexcept -> int32_t {
         T& t = detail::self_of<T>(self);
-        return guard(t.host(), nullptr, [&] { emit(out, OFFLOAD_CHANNEL_DATA, t.describe()); });
+        return guard(t.host(), err, [&] { emit(out, OFFLOAD_CHANNEL_DATA, t.describe()); });
       },
       detail::prepare_slot<T>(),
       [](void* self, const char* req, size_t len, offload_sandbox** out, const offload_sink* info,
@@ -344,9 +344,9 @@ const offload_framework_v1* framework_table() noexcept {
   static const offload_framework_v1 table = {
       sizeof(offload_framework_v1),
       0,
-      [](void* self, const offload_sink* out) noexcept -> int32_t {
+      [](void* self, const offload_sink* out, offload_error* err) noexcept -> int32_t {
         T& t = detail::self_of<T>(self);
-        return guard(t.host(), nullptr, [&] { emit(out, OFFLOAD_CHANNEL_DATA, t.describe()); });
+        return guard(t.host(), err, [&] { emit(out, OFFLOAD_CHANNEL_DATA, t.describe()); });
       },
       [](void* self, const char* req, size_t len, const offload_sink* tests,
          const offload_cancel* cancel, offload_error* err) noexcept -> int32_t {

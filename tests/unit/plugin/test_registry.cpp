@@ -44,11 +44,48 @@ TEST_CASE("plugin::Registry loads an SDK-only C plugin and refuses broken ones")
 
   CHECK(rejection(*reg, "offload-wrongmajor.so").find("major version must match") != std::string::npos);
   CHECK(rejection(*reg, "offload-wrongmajor.so").find("ABI 2.0") != std::string::npos);
-  CHECK(rejection(*reg, "offload-newerminor.so").find("newer than this offload") != std::string::npos);
   CHECK(rejection(*reg, "offload-misnamed.so").find("does not match the file name") != std::string::npos);
   CHECK(rejection(*reg, "offload-noentry.so").find("no offload_plugin_entry symbol") != std::string::npos);
   CHECK(rejection(*reg, "offload-undefined.so").find("undefined symbol") != std::string::npos);
-  CHECK(reg->plugins().size() == 1);
+  // sdkc, frozen10 and grown load; the rest are refused.
+  CHECK(reg->plugins().size() == 3);
+}
+
+TEST_CASE("plugin::Registry loads a plugin built against the frozen 1.0 header") {
+  const auto reg = plugin::Registry::scan({build_root() / "tests" / "plugins"});
+  CHECK(rejection(*reg, "offload-frozen10.so") == "(not rejected)");
+  REQUIRE(reg->find(OFFLOAD_KIND_FRAMEWORK, "frozen-c") != nullptr);
+}
+
+TEST_CASE("plugin::Registry loads a newer minor with larger structs, reading only what it knows") {
+  const auto reg = plugin::Registry::scan({build_root() / "tests" / "plugins"});
+  CHECK(rejection(*reg, "offload-grown.so") == "(not rejected)");
+  const auto* grown = reg->find(OFFLOAD_KIND_FRAMEWORK, "grown-c");
+  REQUIRE(grown != nullptr);
+  // Options 24 bytes larger than the host's: read at the plugin's stride.
+  REQUIRE(grown->raw->option_count == 2);
+  CHECK(std::string(grown->raw->options[0].name) == "greeting");
+  CHECK(std::string(grown->raw->options[1].name) == "repeat");
+  CHECK(grown->raw->options[1].type == OFFLOAD_OPTION_INTEGER);
+  config::PluginSection section;
+  section.name = "framework";
+  section.type = "grown-c";
+  auto created = plugin::create_instance(*grown, section);
+  REQUIRE_MESSAGE(created.ok(), created.error().message);
+  plugin::Framework fw(*grown, created->first);
+  auto tests = fw.discover("all", "", process::CancelToken());
+  REQUIRE(tests.ok());
+  CHECK(tests->size() == 3);
+}
+
+TEST_CASE("plugin::Registry refuses a newer minor only when the plugin needs a newer host") {
+  const auto reg = plugin::Registry::scan({build_root() / "tests" / "plugins"});
+  const std::string needs = rejection(*reg, "offload-needsnewer.so");
+  CHECK(needs.find("needs a host of plugin ABI 1.9 or newer") != std::string::npos);
+  CHECK(needs.find("this offload speaks ABI 1.") != std::string::npos);
+  const std::string refuses = rejection(*reg, "offload-refuses.so");
+  CHECK(refuses.find("refused this host") != std::string::npos);
+  CHECK(refuses.find("needs host ABI 1.9 for exec_stdin") != std::string::npos);
 }
 
 TEST_CASE("plugin::Registry keeps the first plugin of a type and reports the shadowed one") {
