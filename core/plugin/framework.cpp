@@ -19,11 +19,11 @@ auto collect_into(std::vector<std::string>& out) {
 
 Result<nlohmann::json> single_json(const std::vector<std::string>& written, std::string_view what) {
   if (written.size() != 1) {
-    return make_error(what, " wrote ", std::to_string(written.size()), " documents, expected 1");
+    return coded_error(OFFLOAD_EFAULT, what, " wrote ", std::to_string(written.size()), " documents, expected 1");
   }
   auto j = nlohmann::json::parse(written.front(), nullptr, false);
   if (j.is_discarded()) {
-    return make_error(what, " wrote invalid JSON: ", written.front().substr(0, 200));
+    return coded_error(OFFLOAD_EFAULT, what, " wrote invalid JSON: ", written.front().substr(0, 200));
   }
   return j;
 }
@@ -83,7 +83,7 @@ Result<std::vector<DiscoveredTest>> Framework::discover(const std::string& group
   offload_error err;
   const int32_t rc = table().discover(m_self, request.data(), request.size(), sink.get(), &token, &err);
   if (!bad_record.empty()) {
-    return make_error("discovery for group '", group, "' (framework '", m_factory.name(),
+    return coded_error(OFFLOAD_EFAULT, "discovery for group '", group, "' (framework '", m_factory.name(),
                       "') produced a record without a string \"id\": ", bad_record);
   }
   if (rc != OFFLOAD_OK) {
@@ -103,12 +103,39 @@ Result<BatchCommand> Framework::build_command(const std::vector<std::string>& te
   if (rc != OFFLOAD_OK) {
     return call_error(m_factory, err, rc, "building the batch command");
   }
-  auto spec = single_json(written, "build_command");
+  return command_from(written, "build_command");
+}
+
+Result<std::optional<BatchCommand>> Framework::worker_command(const nlohmann::json& request) const {
+  if (table().build_worker_command == nullptr) {
+    return std::optional<BatchCommand>();
+  }
+  const std::string text = request.dump();
+  std::vector<std::string> written;
+  FunctionSink sink(collect_into(written));
+  offload_error err;
+  const int32_t rc = table().build_worker_command(m_self, text.data(), text.size(), sink.get(), &err);
+  if (rc == OFFLOAD_ENOTSUP) {
+    return std::optional<BatchCommand>();
+  }
+  if (rc != OFFLOAD_OK) {
+    return call_error(m_factory, err, rc, "building the worker command");
+  }
+  auto cmd = command_from(written, "build_worker_command");
+  if (!cmd) {
+    return std::move(cmd).error();
+  }
+  cmd->result_file.reset();
+  return std::optional<BatchCommand>(std::move(*cmd));
+}
+
+Result<BatchCommand> Framework::command_from(const std::vector<std::string>& written, std::string_view call) const {
+  auto spec = single_json(written, call);
   if (!spec) {
     return std::move(spec).error();
   }
   if (!spec->is_object() || !(spec->contains("argv") || spec->contains("shell"))) {
-    return make_error("build_command of framework '", m_factory.name(), "' returned no \"argv\" or \"shell\"");
+    return coded_error(OFFLOAD_EFAULT, call, " of framework '", m_factory.name(), "' returned no \"argv\" or \"shell\"");
   }
   BatchCommand cmd;
   if (auto rf = spec->find("result_file"); rf != spec->end() && rf->is_string()) {
@@ -131,7 +158,7 @@ Result<std::string> Framework::to_junit(std::string data) const {
     return call_error(m_factory, err, rc, "converting the result file");
   }
   if (written.size() != 1) {
-    return make_error("convert_report of framework '", m_factory.name(), "' wrote ",
+    return coded_error(OFFLOAD_EFAULT, "convert_report of framework '", m_factory.name(), "' wrote ",
                       std::to_string(written.size()), " documents, expected 1");
   }
   return std::move(written.front());
@@ -156,7 +183,7 @@ Result<std::vector<std::optional<std::string>>> Framework::map_results(
     return std::move(ids).error();
   }
   if (!ids->is_array() || ids->size() != cases.size()) {
-    return make_error("map_results of framework '", m_factory.name(), "' must return an array of ",
+    return coded_error(OFFLOAD_EFAULT, "map_results of framework '", m_factory.name(), "' must return an array of ",
                       std::to_string(cases.size()), " entries");
   }
   std::vector<std::optional<std::string>> out;

@@ -8,6 +8,10 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <fcntl.h>
+
+#include <cstdint>
+
 #include <deque>
 #include <mutex>
 #include <utility>
@@ -99,6 +103,16 @@ Result<process::Spec> parse_spec(std::string_view json_text) {
   }
   if (auto in = j.find("stdin"); in != j.end() && in->is_string()) {
     spec.stdin_text = in->get<std::string>();
+  }
+  if (auto fd = j.find("stdin_fd"); fd != j.end()) {
+    if (!fd->is_number_integer() || spec.stdin_text) {
+      return Error{"process spec \"stdin_fd\" must be an integer file descriptor, without \"stdin\""};
+    }
+    const int64_t n = fd->get<int64_t>();
+    if (n < 0 || n > INT32_MAX || fcntl(static_cast<int>(n), F_GETFD) < 0) {
+      return Error{"process spec \"stdin_fd\" " + std::to_string(n) + " is not an open file descriptor"};
+    }
+    spec.stdin_fd = static_cast<int>(n);
   }
   if (auto t = j.find("timeout_ms"); t != j.end() && t->is_number_integer() && t->get<int64_t>() > 0) {
     spec.timeout = std::chrono::milliseconds(t->get<int64_t>());

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "util/result.hpp"
+
 #include <offload/plugin.h>
 
 #include <string_view>
@@ -39,5 +41,14 @@ private:
 
 /// Name of an OFFLOAD_E* code, for messages.
 const char* error_code_name(int32_t code);
+
+/// make_error with an OFFLOAD_E* code, for failures the host detects in
+/// what a plugin returned (OFFLOAD_EFAULT: a plugin bug, not worth a retry).
+template <class... Parts>
+Error coded_error(int32_t code, Parts&&... parts) {
+  Error e = make_error(std::forward<Parts>(parts)...);
+  e.code = code;
+  return e;
+}
 
 } // namespace offload::plugin

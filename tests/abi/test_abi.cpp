@@ -23,8 +23,8 @@ TEST_SUITE_BEGIN("abi");
 
 TEST_CASE("abi::version constants") {
   CHECK(OFFLOAD_ABI_MAJOR == 1u);
-  CHECK(OFFLOAD_ABI_MINOR == 0u);
-  CHECK(OFFLOAD_ABI_VERSION == 0x00010000u);
+  CHECK(OFFLOAD_ABI_MINOR == 1u);
+  CHECK(OFFLOAD_ABI_VERSION == 0x00010001u);
   CHECK(OFFLOAD_ABI_VERSION_MAJOR(OFFLOAD_ABI_MAKE_VERSION(3, 9)) == 3u);
   CHECK(OFFLOAD_ABI_VERSION_MINOR(OFFLOAD_ABI_MAKE_VERSION(3, 9)) == 9u);
   CHECK(std::string(OFFLOAD_PLUGIN_ENTRY_NAME) == "offload_plugin_entry");
@@ -60,8 +60,8 @@ TEST_CASE("abi::struct sizes") {
   CHECK(sizeof(offload_sink) == 24);
   CHECK(sizeof(offload_host_v1) == 48);
   CHECK(sizeof(offload_option) == 40);
-  CHECK(sizeof(offload_provider_v1) == 64);
-  CHECK(sizeof(offload_framework_v1) == 56);
+  CHECK(sizeof(offload_provider_v1) == 72);  // 64 in 1.0
+  CHECK(sizeof(offload_framework_v1) == 64); // 56 in 1.0
   CHECK(sizeof(offload_factory) == 64);
   CHECK(sizeof(offload_plugin_descriptor) == 48);
 }
@@ -90,6 +90,7 @@ TEST_CASE("abi::field offsets") {
   CHECK(offsetof(offload_provider_v1, download) == 40);
   CHECK(offsetof(offload_provider_v1, destroy_sandbox) == 48);
   CHECK(offsetof(offload_provider_v1, destroy) == 56);
+  CHECK(offsetof(offload_provider_v1, exec_stdin) == 64); // since 1.1
 
   CHECK(offsetof(offload_framework_v1, describe) == 8);
   CHECK(offsetof(offload_framework_v1, discover) == 16);
@@ -97,6 +98,7 @@ TEST_CASE("abi::field offsets") {
   CHECK(offsetof(offload_framework_v1, convert_report) == 32);
   CHECK(offsetof(offload_framework_v1, map_results) == 40);
   CHECK(offsetof(offload_framework_v1, destroy) == 48);
+  CHECK(offsetof(offload_framework_v1, build_worker_command) == 56); // since 1.1
 
   CHECK(offsetof(offload_factory, kind) == 4);
   CHECK(offsetof(offload_factory, name) == 8);
@@ -123,6 +125,14 @@ TEST_CASE("abi::OFFLOAD_STRUCT_HAS checks growth against struct_size") {
   CHECK_FALSE(OFFLOAD_STRUCT_HAS(&table, offload_provider_v1, download));
   table.struct_size = sizeof(offload_provider_v1);
   CHECK(OFFLOAD_STRUCT_HAS(&table, offload_provider_v1, destroy));
+  // A 1.0 plugin's tables end before the 1.1 slots.
+  table.struct_size = offsetof(offload_provider_v1, destroy) + sizeof(void*);
+  CHECK_FALSE(OFFLOAD_STRUCT_HAS(&table, offload_provider_v1, exec_stdin));
+  offload_framework_v1 framework{};
+  framework.struct_size = offsetof(offload_framework_v1, destroy) + sizeof(void*);
+  CHECK_FALSE(OFFLOAD_STRUCT_HAS(&framework, offload_framework_v1, build_worker_command));
+  framework.struct_size = sizeof(offload_framework_v1);
+  CHECK(OFFLOAD_STRUCT_HAS(&framework, offload_framework_v1, build_worker_command));
 }
 
 TEST_CASE("abi::every 1.0 field sits where the frozen 1.0 header put it") {

@@ -153,6 +153,23 @@ static int32_t map_results(void *self, const char *req, size_t len, const struct
   return emit(ids, out);
 }
 
+#if OFFLOAD_ABI_MINOR >= 1
+/* A "worker" that is only cat; ENOTSUP for fail_fast, to show that answer. */
+static int32_t build_worker_command(void *self, const char *req, size_t len, const struct offload_sink *command,
+                                    struct offload_error *err) {
+  static const char k_no_worker[] = "no worker with fail_fast";
+  (void)self; (void)len;
+  if (strstr(req, "\"fail_fast\":true") != NULL) {
+    g_host->error_set(err, OFFLOAD_ENOTSUP, NULL, k_no_worker, sizeof k_no_worker - 1);
+    return OFFLOAD_ENOTSUP;
+  }
+  return emit(command, "{\"argv\":[\"cat\"]}");
+}
+#define WORKER_SLOT , build_worker_command
+#else
+#define WORKER_SLOT
+#endif
+
 static int32_t describe(void *self, const struct offload_sink *out, struct offload_error *err) {
   (void)self; (void)err;
   return emit(out, "{\"results\":\"junit\"}");
@@ -182,7 +199,7 @@ static const struct fixture_option k_options[] = {
 };
 
 static const struct fixture_framework k_framework = {
-    {sizeof(struct fixture_framework), 0, describe, discover, build_command, NULL, map_results, destroy} FUTURE_VALUES,
+    {sizeof(struct fixture_framework), 0, describe, discover, build_command, NULL, map_results, destroy WORKER_SLOT} FUTURE_VALUES,
 };
 
 static const struct fixture_factory k_factory = {

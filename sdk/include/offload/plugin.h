@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * offload plugin ABI, version 1.
+ * offload plugin ABI, version 1.1 (see docs/plugin-abi.md for the changelog).
  *
  * This is the only contract between the offload host and its plugins. A
  * plugin is a shared object named `offload-<name>.so` that exports exactly one
@@ -72,7 +72,7 @@ extern "C" {
  */
 
 #define OFFLOAD_ABI_MAJOR 1u
-#define OFFLOAD_ABI_MINOR 0u
+#define OFFLOAD_ABI_MINOR 1u
 #define OFFLOAD_ABI_MAKE_VERSION(major, minor) \
   ((uint32_t)(((uint32_t)(major) << 16) | ((uint32_t)(minor)&0xffffu)))
 #define OFFLOAD_ABI_VERSION OFFLOAD_ABI_MAKE_VERSION(OFFLOAD_ABI_MAJOR, OFFLOAD_ABI_MINOR)
@@ -232,6 +232,11 @@ struct offload_host_v1 {
    *    "cwd": "/dir",                     optional, default: the host's cwd
    *    "env": {"KEY": "VALUE", ...},      optional, added to the host's environment
    *    "stdin": "text",                   optional, default: /dev/null
+   *    "stdin_fd": N,                     since 1.1, optional: the child's stdin
+   *                                       is a dup of the caller's fd N; the
+   *                                       caller keeps ownership of N (make its
+   *                                       other end close-on-exec, or the child
+   *                                       never sees EOF). Excludes "stdin".
    *    "timeout_ms": 0}                   optional, 0 = no timeout
    *
    * The process runs in a new process group. Each complete line of its stdout
@@ -247,7 +252,8 @@ struct offload_host_v1 {
    *   OFFLOAD_ETIMEDOUT  timeout_ms expired; the group was killed (exit_status -1)
    *   OFFLOAD_ECANCELED  `cancel` fired; the group was killed (exit_status -1)
    *   OFFLOAD_ENOENT     argv[0] cannot be executed, or cwd cannot be entered
-   *   OFFLOAD_EINVAL     malformed spec
+   *   OFFLOAD_EINVAL     malformed spec ("stdin_fd" not an open fd, or given
+   *                      with "stdin")
    *   OFFLOAD_EFAULT     internal host error
    *   any code a `write` of `output` returned (the process was stopped)
    * Blocks; any thread.
@@ -388,6 +394,22 @@ struct offload_provider_v1 {
 
   /** Release the instance. Called once, after every sandbox was destroyed. Cannot fail. */
   void (*destroy)(void *self);
+
+  /**
+   * since 1.1. Like exec, but the command's standard input is `stdin_fd`, a
+   * readable file descriptor owned by the host (the read end of a pipe). The
+   * host writes lines to the other end while the command runs and closes it
+   * when it has nothing more to send. The provider passes the bytes through
+   * unchanged and in order (over ssh, docker exec -i, Modal's exec stdin,
+   * ...) and must not close `stdin_fd` (dup it if needed); host->process_run
+   * takes it as "stdin_fd". Error codes as exec, plus OFFLOAD_EINVAL when
+   * `stdin_fd` is not an open descriptor. NULL = not supported (the host
+   * then uses batches).
+   */
+  int32_t (*exec_stdin)(void *self, struct offload_sandbox *sandbox, const char *command_json,
+                        size_t len, int32_t stdin_fd, const struct offload_sink *output,
+                        const struct offload_cancel *cancel, int32_t *exit_status,
+                        struct offload_error *err);
 };
 
 /* ---------------------------------------------------------------------------
@@ -468,6 +490,23 @@ struct offload_framework_v1 {
 
   /** Release the instance. Called once, after every other call returned. Cannot fail. */
   void (*destroy)(void *self);
+
+  /**
+   * since 1.1. Build the command of a persistent worker that speaks the
+   * worker protocol (docs/worker-protocol.md) on its stdin/stdout.
+   * `request_json`:
+   *   {"scratch_dir": "/abs/private/dir", "fail_fast": bool,
+   *    "tests": ["id", ...]}   the tests this worker will probably get first
+   *                            (a hint for what to collect; may be empty)
+   * Writes one command JSON (as build_command, without "result_file").
+   * Error codes: OFFLOAD_OK; OFFLOAD_ENOTSUP when there is no worker for
+   * this configuration (the host then uses batches); OFFLOAD_EINVAL
+   * (malformed request or configuration); OFFLOAD_ENOMEM; OFFLOAD_EFAULT;
+   * the code a `write` of `command` returned. NULL = not supported. Any
+   * thread.
+   */
+  int32_t (*build_worker_command)(void *self, const char *request_json, size_t len,
+                                  const struct offload_sink *command, struct offload_error *err);
 };
 
 /* ---------------------------------------------------------------------------

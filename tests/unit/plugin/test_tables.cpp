@@ -58,6 +58,9 @@ TEST_CASE("plugin::read_factory takes a 1.0 table and leaves later slots NULL") 
   CHECK(fw == &(*tables)->framework);
   CHECK(fw->struct_size == sizeof(offload_framework_v1));
   CHECK((fw->discover == &fake_discover));
+  // The 1.1 slot lies past the plugin's 1.0 table; it is NULL, not read from there.
+  CHECK(sizeof(offload_framework_v1) > plugin::k_framework_1_0_size);
+  CHECK((fw->build_worker_command == nullptr));
 }
 
 TEST_CASE("plugin::read_factory refuses structs smaller than their 1.0 size") {
