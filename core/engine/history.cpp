@@ -137,7 +137,10 @@ Status History::save(const std::filesystem::path& dir) const {
     }
     doc["listing"] = {{"fingerprint", m_listing_fingerprint}, {"tests", std::move(tests)}};
   }
-  return util::write_file_atomically(dir / k_file_name, doc.dump(1));
+  // IDs come from runners and may hold bytes that are not UTF-8; replaced
+  // rather than thrown on, so history can never end a run.
+  return util::write_file_atomically(dir / k_file_name,
+                                     doc.dump(1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 } // namespace offload::engine

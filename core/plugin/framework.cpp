@@ -60,7 +60,7 @@ const offload_framework_v1& Framework::table() const {
 
 Result<std::vector<DiscoveredTest>> Framework::discover(const std::string& group, const std::string& filters,
                                                         const process::CancelToken& cancel) const {
-  const std::string request = nlohmann::json{{"group", group}, {"filters", filters}}.dump();
+  const std::string request = json_text({{"group", group}, {"filters", filters}});
   std::vector<DiscoveredTest> tests;
   std::string bad_record;
   FunctionSink sink([&](uint32_t channel, std::string_view bytes) -> int32_t {
@@ -95,7 +95,7 @@ Result<std::vector<DiscoveredTest>> Framework::discover(const std::string& group
 Result<BatchCommand> Framework::build_command(const std::vector<std::string>& tests,
                                               const std::string& result_file, bool fail_fast) const {
   const std::string request =
-      nlohmann::json{{"tests", tests}, {"result_file", result_file}, {"fail_fast", fail_fast}}.dump();
+      json_text({{"tests", tests}, {"result_file", result_file}, {"fail_fast", fail_fast}});
   std::vector<std::string> written;
   FunctionSink sink(collect_into(written));
   offload_error err;
@@ -110,7 +110,7 @@ Result<std::optional<BatchCommand>> Framework::worker_command(const nlohmann::js
   if (table().build_worker_command == nullptr) {
     return std::optional<BatchCommand>();
   }
-  const std::string text = request.dump();
+  const std::string text = json_text(request);
   std::vector<std::string> written;
   FunctionSink sink(collect_into(written));
   offload_error err;
@@ -170,7 +170,7 @@ Result<std::vector<std::optional<std::string>>> Framework::map_results(
   for (const auto& c : cases) {
     jcases.push_back({{"name", c.name}, {"classname", c.classname}});
   }
-  const std::string request = nlohmann::json{{"tests", tests}, {"cases", std::move(jcases)}}.dump();
+  const std::string request = json_text({{"tests", tests}, {"cases", std::move(jcases)}});
   std::vector<std::string> written;
   FunctionSink sink(collect_into(written));
   offload_error err;

@@ -42,7 +42,7 @@ Result<std::pair<void*, nlohmann::json>> create_instance(const Factory& factory,
     e.code = e.code != 0 ? e.code : OFFLOAD_EINVAL; // the user's section breaks the plugin's option table
     return e;
   }
-  const std::string text = checked->dump();
+  const std::string text = json_text(*checked);
   offload_error err;
   void* self = nullptr;
   const int32_t rc = factory.raw->create(factory.host, text.data(), text.size(), &self, &err);

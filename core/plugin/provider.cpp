@@ -39,7 +39,7 @@ Result<std::optional<std::string>> Provider::prepare(bool no_cache, const std::v
   if (table().prepare == nullptr) {
     return std::optional<std::string>();
   }
-  const std::string request = nlohmann::json{{"no_cache", no_cache}, {"copy_dirs", copy_dirs}}.dump();
+  const std::string request = json_text({{"no_cache", no_cache}, {"copy_dirs", copy_dirs}});
   std::optional<std::string> image;
   FunctionSink sink([&](uint32_t channel, std::string_view bytes) -> int32_t {
     if (channel == OFFLOAD_CHANNEL_DATA) {
@@ -65,7 +65,7 @@ Result<std::unique_ptr<Sandbox>> Provider::create_sandbox(const SandboxRequest& 
   if (request.project_root) {
     req["project_root"] = *request.project_root;
   }
-  const std::string text = req.dump();
+  const std::string text = json_text(req);
   std::string info_text;
   FunctionSink sink([&](uint32_t channel, std::string_view bytes) -> int32_t {
     if (channel == OFFLOAD_CHANNEL_DATA) {
@@ -121,7 +121,7 @@ Result<ExecOutcome> Sandbox::exec_stdin(const nlohmann::json& command, int stdin
 Result<ExecOutcome> Sandbox::run_command(const nlohmann::json& command, std::optional<int> stdin_fd,
                                          const process::LineHandler& on_line,
                                          const process::CancelToken& cancel) const {
-  const std::string text = command.dump();
+  const std::string text = json_text(command);
   FunctionSink sink([&](uint32_t channel, std::string_view line) -> int32_t {
     if (channel == OFFLOAD_CHANNEL_STDOUT) {
       on_line(process::Stream::Stdout, line);
@@ -154,7 +154,7 @@ Result<Sandbox::Fetched> Sandbox::download(const std::vector<std::pair<std::stri
   for (const auto& [remote, local] : files) {
     list.push_back({{"remote", remote}, {"local", local}});
   }
-  const std::string text = nlohmann::json{{"files", std::move(list)}}.dump();
+  const std::string text = json_text({{"files", std::move(list)}});
   offload_cancel token{cancel};
   offload_error err;
   const int32_t rc = m_provider.table().download(m_provider.m_self, m_handle, text.data(), text.size(), &token, &err);

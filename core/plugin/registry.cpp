@@ -18,10 +18,37 @@ std::string version_text(uint32_t v) {
   return std::to_string(OFFLOAD_ABI_VERSION_MAJOR(v)) + "." + std::to_string(OFFLOAD_ABI_VERSION_MINOR(v));
 }
 
-bool is_plugin_file(const std::filesystem::directory_entry& entry) {
-  const std::string name = entry.path().filename().string();
-  return entry.is_regular_file() && name.starts_with("offload-") && name.ends_with(".so") &&
-         name.size() > std::string_view("offload-.so").size();
+bool has_plugin_name(const std::filesystem::path& path) {
+  const std::string name = path.filename().string();
+  return name.starts_with("offload-") && name.ends_with(".so") && name.size() > std::string_view("offload-.so").size();
+}
+
+/// The offload-*.so files of `dir`, sorted. Only non-throwing filesystem
+/// calls: a directory or file that cannot be read (a symlink loop, no
+/// permission) is a warning or a rejection, never an abort.
+std::vector<std::filesystem::path> plugin_files(const std::filesystem::path& dir, std::vector<Rejected>& rejected) {
+  std::vector<std::filesystem::path> files;
+  std::error_code ec;
+  std::filesystem::directory_iterator it(dir, ec);
+  const std::filesystem::directory_iterator end;
+  for (; !ec && it != end; it.increment(ec)) {
+    if (!has_plugin_name(it->path())) {
+      continue;
+    }
+    std::error_code file_ec;
+    if (it->is_regular_file(file_ec)) {
+      files.push_back(it->path());
+    } else if (file_ec) {
+      rejected.push_back({it->path(), "cannot be read: " + file_ec.message()});
+    }
+  }
+  // A missing directory is normal (the installed one in a build tree, say).
+  if (ec && ec != std::errc::no_such_file_or_directory) {
+    spdlog::warn("plugin directory {} cannot be read ({}); looking for plugins elsewhere", dir.string(),
+                 ec.message());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
 }
 
 } // namespace
@@ -58,15 +85,8 @@ std::unique_ptr<Registry> Registry::scan(const std::vector<std::filesystem::path
   reg->m_dirs = dirs;
   std::set<std::filesystem::path> seen;
   for (const auto& dir : dirs) {
-    std::error_code ec;
-    std::vector<std::filesystem::path> files;
-    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-      if (is_plugin_file(entry)) {
-        files.push_back(entry.path());
-      }
-    }
-    std::sort(files.begin(), files.end());
-    for (const auto& file : files) {
+    for (const auto& file : plugin_files(dir, reg->m_rejected)) {
+      std::error_code ec;
       // The same directory may be listed twice (e.g. --plugin-dir and the default).
       auto canonical = std::filesystem::weakly_canonical(file, ec);
       if (!seen.insert(ec ? file : canonical).second) {

@@ -5,6 +5,10 @@
 
 #include <offload/plugin.h>
 
+#include <nlohmann/json.hpp>
+
+#include <string>
+
 #include <string_view>
 #include <utility>
 
@@ -38,6 +42,13 @@ private:
   offload_sink m_sink;
   Fn m_fn;
 };
+
+/// A request as JSON text for a plugin. Strings that are not UTF-8 (test
+/// names read from a runner's result file, say) get U+FFFD instead of
+/// making dump() throw, which in a worker thread would abort the run.
+inline std::string json_text(const nlohmann::json& request) {
+  return request.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 /// Name of an OFFLOAD_E* code, for messages.
 const char* error_code_name(int32_t code);

@@ -59,6 +59,23 @@ TEST_CASE("plugin::create_instance: the plugin's EINVAL reaches the Error, so it
   CHECK(mistyped.error().code == OFFLOAD_EINVAL);
 }
 
+TEST_CASE("plugin::Framework::map_results: a case name that is not UTF-8 is no exception") {
+  const auto reg = plugin::Registry::scan({build_root() / "tests" / "plugins"});
+  const auto* f = reg->find(OFFLOAD_KIND_FRAMEWORK, "sdk-c");
+  REQUIRE(f != nullptr);
+  config::PluginSection section;
+  section.name = "framework";
+  section.type = "sdk-c";
+  auto created = plugin::create_instance(*f, section);
+  REQUIRE(created.ok());
+  plugin::Framework fw(*f, created->first);
+  // Read from a runner's JUnit file, so any bytes at all.
+  auto mapped = fw.map_results({"c_alpha"}, {{"c_alpha", ""}, {"c_\xff", ""}});
+  REQUIRE_MESSAGE(mapped.ok(), mapped.error().message);
+  REQUIRE(mapped->size() == 2);
+  CHECK((*mapped)[0] == "c_alpha");
+}
+
 TEST_CASE("plugin::Provider::create_sandbox: a failed create_command is EAGAIN, worth retrying") {
   const auto reg = plugin::Registry::scan({build_root() / "plugins"});
   const auto* f = reg->find(OFFLOAD_KIND_PROVIDER, "default");

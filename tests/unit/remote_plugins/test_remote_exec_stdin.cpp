@@ -10,6 +10,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <system_error>
 
 using offload::plugin_support::testing::EnvOverride;
 using offload::plugin_support::testing::ScratchDir;
@@ -23,6 +24,21 @@ fs::path source_root() {
   REQUIRE_MESSAGE(root != nullptr, "run through meson test (OFFLOAD_SOURCE_ROOT unset)");
   return root;
 }
+
+// modal_sandbox.py keeps its image cache in the current directory.
+class CwdOverride {
+public:
+  explicit CwdOverride(const fs::path& dir) : m_old(fs::current_path()) { fs::current_path(dir); }
+  ~CwdOverride() {
+    std::error_code ignored;
+    fs::current_path(m_old, ignored);
+  }
+  CwdOverride(const CwdOverride&) = delete;
+  CwdOverride& operator=(const CwdOverride&) = delete;
+
+private:
+  fs::path m_old;
+};
 
 } // namespace
 
@@ -51,6 +67,7 @@ TEST_CASE("modal_provider::exec_stdin reaches the sandbox process through modal_
   const EnvOverride path("PYTHONPATH", (source_root() / "tests" / "fake_modal").string());
   const EnvOverride state("FAKE_MODAL_STATE", (dir.path() / "fake-modal").string());
   const EnvOverride tmp("TMPDIR", dir.path().string());
+  const CwdOverride cwd(dir.path());
   offload::plugins::ModalProvider provider(offload::plugin::host_table("modal"), R"({"python": "python3"})");
   const std::optional<std::string> image = provider.prepare(R"({"no_cache": true})", nullptr);
   REQUIRE(image);
