@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The ABI 1.1 calls through the core wrappers and real plugin files.
-#include "plugin/instance.hpp"
-#include "plugin/registry.hpp"
+#include "loaded.hpp"
 
 #include <doctest/doctest.h>
 
@@ -9,40 +8,18 @@
 #include <unistd.h>
 
 #include <condition_variable>
-#include <cstdlib>
-#include <filesystem>
 #include <mutex>
 #include <thread>
 
-namespace fs = std::filesystem;
 using namespace offload;
 
-namespace {
-
-fs::path build_root() {
-  const char* root = std::getenv("OFFLOAD_BUILD_ROOT");
-  REQUIRE_MESSAGE(root != nullptr, "run through meson test (OFFLOAD_BUILD_ROOT unset)");
-  return root;
-}
-
-std::unique_ptr<plugin::Framework> framework_of(const plugin::Registry& reg, const char* type) {
-  const auto* f = reg.find(OFFLOAD_KIND_FRAMEWORK, type);
-  REQUIRE(f != nullptr);
-  config::PluginSection section;
-  section.name = "framework";
-  section.type = type;
-  auto created = plugin::create_instance(*f, section);
-  REQUIRE_MESSAGE(created.ok(), created.error().message);
-  return std::make_unique<plugin::Framework>(*f, created->first);
-}
-
-} // namespace
+using namespace offload::plugin::testing;
 
 TEST_SUITE_BEGIN("plugin");
 
 TEST_CASE("plugin::Framework::worker_command: the command, or nullopt for a NULL slot and ENOTSUP") {
-  const auto reg = plugin::Registry::scan({build_root() / "tests" / "plugins"});
-  const auto current = framework_of(*reg, "sdk-c");
+  const auto reg = fixture_plugins();
+  const auto current = framework(*reg, "sdk-c");
   const nlohmann::json request = {{"scratch_dir", "/tmp/s"}, {"fail_fast", false}, {"tests", {"c_alpha"}}};
   auto worker = current->worker_command(request);
   REQUIRE(worker.ok());
@@ -54,23 +31,16 @@ TEST_CASE("plugin::Framework::worker_command: the command, or nullopt for a NULL
   REQUIRE(refused.ok());
   CHECK_FALSE(refused->has_value());
 
-  const auto frozen = framework_of(*reg, "frozen-c"); // a 1.0 table: no slot at all
+  const auto frozen = framework(*reg, "frozen-c"); // a 1.0 table: no slot at all
   auto none = frozen->worker_command(request);
   REQUIRE(none.ok());
   CHECK_FALSE(none->has_value());
 }
 
 TEST_CASE("plugin::Sandbox::exec_stdin streams through the local plugin") {
-  const auto reg = plugin::Registry::scan({build_root() / "plugins"});
-  const auto* f = reg->find(OFFLOAD_KIND_PROVIDER, "local");
-  REQUIRE(f != nullptr);
-  config::PluginSection section;
-  section.name = "provider";
-  section.type = "local";
-  auto created = plugin::create_instance(*f, section);
-  REQUIRE_MESSAGE(created.ok(), created.error().message);
-  plugin::Provider provider(*f, created->first);
-  auto sandbox = provider.create_sandbox({"s1", std::nullopt, {}, std::nullopt}, process::CancelToken());
+  const auto reg = real_plugins();
+  const auto local = provider(*reg, "local");
+  auto sandbox = local->create_sandbox({"s1", std::nullopt, {}, std::nullopt}, process::CancelToken());
   REQUIRE(sandbox.ok());
   REQUIRE((*sandbox)->streams_stdin());
 

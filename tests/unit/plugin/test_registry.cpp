@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "plugin/instance.hpp"
-#include "plugin/registry.hpp"
+#include "loaded.hpp"
 
 #include <doctest/doctest.h>
 
@@ -12,14 +11,9 @@
 namespace fs = std::filesystem;
 using namespace offload;
 using offload::testing::TempDir;
+using namespace offload::plugin::testing;
 
 namespace {
-
-fs::path build_root() {
-  const char* root = std::getenv("OFFLOAD_BUILD_ROOT");
-  REQUIRE_MESSAGE(root != nullptr, "run through meson test (OFFLOAD_BUILD_ROOT unset)");
-  return root;
-}
 
 std::string rejection(const plugin::Registry& reg, const std::string& file) {
   for (const auto& r : reg.rejected()) {
@@ -35,7 +29,7 @@ std::string rejection(const plugin::Registry& reg, const std::string& file) {
 TEST_SUITE_BEGIN("plugin");
 
 TEST_CASE("plugin::Registry loads an SDK-only C plugin and refuses broken ones") {
-  const auto reg = plugin::Registry::scan({build_root() / "tests" / "plugins"});
+  const auto reg = fixture_plugins();
 
   const auto* sdkc = reg->find(OFFLOAD_KIND_FRAMEWORK, "sdk-c");
   REQUIRE(sdkc != nullptr);
@@ -52,13 +46,13 @@ TEST_CASE("plugin::Registry loads an SDK-only C plugin and refuses broken ones")
 }
 
 TEST_CASE("plugin::Registry loads a plugin built against the frozen 1.0 header") {
-  const auto reg = plugin::Registry::scan({build_root() / "tests" / "plugins"});
+  const auto reg = fixture_plugins();
   CHECK(rejection(*reg, "offload-frozen10.so") == "(not rejected)");
   REQUIRE(reg->find(OFFLOAD_KIND_FRAMEWORK, "frozen-c") != nullptr);
 }
 
 TEST_CASE("plugin::Registry loads a newer minor with larger structs, reading only what it knows") {
-  const auto reg = plugin::Registry::scan({build_root() / "tests" / "plugins"});
+  const auto reg = fixture_plugins();
   CHECK(rejection(*reg, "offload-grown.so") == "(not rejected)");
   const auto* grown = reg->find(OFFLOAD_KIND_FRAMEWORK, "grown-c");
   REQUIRE(grown != nullptr);
@@ -67,19 +61,13 @@ TEST_CASE("plugin::Registry loads a newer minor with larger structs, reading onl
   CHECK(std::string(grown->raw->options[0].name) == "greeting");
   CHECK(std::string(grown->raw->options[1].name) == "repeat");
   CHECK(grown->raw->options[1].type == OFFLOAD_OPTION_INTEGER);
-  config::PluginSection section;
-  section.name = "framework";
-  section.type = "grown-c";
-  auto created = plugin::create_instance(*grown, section);
-  REQUIRE_MESSAGE(created.ok(), created.error().message);
-  plugin::Framework fw(*grown, created->first);
-  auto tests = fw.discover("all", "", process::CancelToken());
+  auto tests = framework(*reg, "grown-c")->discover("all", "", process::CancelToken());
   REQUIRE(tests.ok());
   CHECK(tests->size() == 3);
 }
 
 TEST_CASE("plugin::Registry refuses a newer minor only when the plugin needs a newer host") {
-  const auto reg = plugin::Registry::scan({build_root() / "tests" / "plugins"});
+  const auto reg = fixture_plugins();
   const std::string needs = rejection(*reg, "offload-needsnewer.so");
   CHECK(needs.find("needs a host of plugin ABI 1.9 or newer") != std::string::npos);
   CHECK(needs.find("this offload speaks ABI 1.") != std::string::npos);
@@ -123,15 +111,9 @@ TEST_CASE("plugin::search_path puts --plugin-dir first and honours the environme
 }
 
 TEST_CASE("plugin::Framework drives the C plugin through the ABI") {
-  const auto reg = plugin::Registry::scan({build_root() / "tests" / "plugins"});
-  const auto* f = reg->find(OFFLOAD_KIND_FRAMEWORK, "sdk-c");
-  REQUIRE(f != nullptr);
-  config::PluginSection section;
-  section.name = "framework";
-  section.type = "sdk-c";
-  auto created = plugin::create_instance(*f, section);
-  REQUIRE(created.ok());
-  plugin::Framework fw(*f, created->first);
+  const auto reg = fixture_plugins();
+  const auto fw_ptr = framework(*reg, "sdk-c");
+  const plugin::Framework& fw = *fw_ptr;
   CHECK(fw.has_result_files());
   auto tests = fw.discover("all", "", process::CancelToken());
   REQUIRE(tests.ok());
