@@ -25,6 +25,7 @@ struct PluginHost {
   const std::string* plugin_name;
   std::mutex mutex;
   std::string last_error; ///< the last OFFLOAD_LOG_ERROR line, for take_logged_error
+  bool holding = false;   ///< see hold_logged_errors
 };
 
 PluginHost& plugin_host(const offload_host_v1* host) {
@@ -51,7 +52,11 @@ void host_log(const offload_host_v1* host, uint32_t level, const char* msg, size
     PluginHost& h = plugin_host(host);
     const std::lock_guard lock(h.mutex);
     h.last_error.assign(text);
-    spdlog::error("[{}] {}", plugin, text);
+    if (h.holding) {
+      spdlog::debug("[{}] {}", plugin, text);
+    } else {
+      spdlog::error("[{}] {}", plugin, text);
+    }
     break;
   }
   case OFFLOAD_LOG_WARN: spdlog::warn("[{}] {}", plugin, text); break;
@@ -227,9 +232,17 @@ const offload_host_v1* host_table(std::string_view plugin_name) {
   return &h.table;
 }
 
+void hold_logged_errors(const offload_host_v1* host) {
+  PluginHost& h = plugin_host(host);
+  const std::lock_guard lock(h.mutex);
+  h.holding = true;
+  h.last_error.clear();
+}
+
 std::string take_logged_error(const offload_host_v1* host) {
   PluginHost& h = plugin_host(host);
   const std::lock_guard lock(h.mutex);
+  h.holding = false;
   return std::exchange(h.last_error, std::string());
 }
 

@@ -116,9 +116,10 @@ void Registry::load_file(const std::filesystem::path& path) {
                      stem.size() - std::string_view("offload-.so").size());
   const offload_host_v1* host = host_table(stem);
   const offload_plugin_descriptor* desc = nullptr;
+  hold_logged_errors(host);
   const int32_t rc = entry(OFFLOAD_ABI_VERSION, host, &desc);
+  const std::string why = take_logged_error(host);
   if (rc != OFFLOAD_OK) {
-    const std::string why = take_logged_error(host);
     return reject(std::string(OFFLOAD_PLUGIN_ENTRY_NAME) + " refused this host (ABI " +
                   version_text(OFFLOAD_ABI_VERSION) + "), code " + std::to_string(rc) +
                   (why.empty() ? "" : ": " + why));
