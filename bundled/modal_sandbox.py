@@ -8,7 +8,7 @@
 
     modal_sandbox.py prepare [DOCKERFILE] [--include-cwd] [--copy-dir=LOCAL:REMOTE]... [--no-cache]
     modal_sandbox.py create IMAGE_ID
-    modal_sandbox.py exec SANDBOX_ID COMMAND
+    modal_sandbox.py exec SANDBOX_ID COMMAND     (stdin is passed on to COMMAND)
     modal_sandbox.py download SANDBOX_ID REMOTE:LOCAL...
     modal_sandbox.py destroy SANDBOX_ID
 
@@ -168,10 +168,24 @@ def forward(stream, out):
         out.flush()
 
 
+def feed(source, stdin):
+    """Passes each line of our stdin on to the sandbox process as it arrives,
+    then EOF; a process that stopped reading ends the feed quietly."""
+    try:
+        for line in iter(source.readline, b""):
+            stdin.write(line)
+            stdin.drain()
+        stdin.write_eof()
+        stdin.drain()
+    except Exception as e:  # the process is gone; its exit status tells why
+        log("stdin not passed on: %s" % e)
+
+
 def cmd_exec(args):
     modal = load_modal()
     sandbox = modal.Sandbox.from_id(args.sandbox_id)
     process = sandbox.exec("bash", "-c", args.command, bufsize=1)
+    threading.Thread(target=feed, args=(sys.stdin.buffer, process.stdin), daemon=True).start()
     threads = [threading.Thread(target=forward, args=(process.stdout, sys.stdout), daemon=True),
                threading.Thread(target=forward, args=(process.stderr, sys.stderr), daemon=True)]
     for thread in threads:
@@ -226,7 +240,7 @@ def parser():
     create = sub.add_parser("create", help="create a sandbox; prints its ID")
     create.add_argument("image_id")
     create.set_defaults(run=cmd_create)
-    run = sub.add_parser("exec", help="run a command with bash -c; exits with its status")
+    run = sub.add_parser("exec", help="run a command with bash -c, stdin passed on; exits with its status")
     run.add_argument("sandbox_id")
     run.add_argument("command")
     run.set_defaults(run=cmd_exec)

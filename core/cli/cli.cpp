@@ -3,6 +3,7 @@
 
 #include "offload_config.h"
 #include "util/logging.hpp"
+#include "util/utf8.hpp"
 
 #include <iostream>
 
@@ -48,6 +49,20 @@ void print_usage(const po::options_description& global) {
             << "Exit codes: 0 all passed, 1 failures or tests not run (or an error), 2 only flaky, 130 interrupted.\n";
 }
 
+// Arguments end up in JSON for plugins, which must be UTF-8: refuse the
+// others here, naming them, instead of failing deep inside a run.
+bool arguments_are_utf8(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (!util::valid_utf8(argv[i])) {
+      const std::string after = i > 1 ? " (after '" + util::escape_invalid_utf8(argv[i - 1]) + "')" : "";
+      util::report_error("argument " + std::to_string(i) + after + " is not valid UTF-8: '" +
+                         util::escape_invalid_utf8(argv[i]) + "'; expected UTF-8 text");
+      return false;
+    }
+  }
+  return true;
+}
+
 } // namespace
 
 const std::vector<Command>& commands() {
@@ -66,6 +81,9 @@ int main_with_args(int argc, char** argv) {
   GlobalOptions global;
   std::vector<std::string> args = take_verbosity(argc, argv, global.verbosity);
   util::init_logging(global.verbosity);
+  if (!arguments_are_utf8(argc, argv)) {
+    return k_exit_failed;
+  }
 
   po::options_description global_desc("global options");
   add_global_options(global_desc, global);

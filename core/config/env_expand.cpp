@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "config/config.hpp"
 
+#include "util/utf8.hpp"
+
 #include <algorithm>
 #include <cstdlib>
 
@@ -49,6 +51,12 @@ Result<std::string> expand_env(std::string_view text) {
       return make_error("undefined environment variable '", name, "'");
     }
     i = close;
+  }
+  // Everything here goes on as JSON text, which must be UTF-8.
+  if (!util::valid_utf8(out)) {
+    return make_error("'", util::escape_invalid_utf8(out), "' is not valid UTF-8",
+                      text.find("${") != std::string_view::npos ? " (after expanding its ${...})" : "",
+                      "; expected UTF-8 text");
   }
   return out;
 }

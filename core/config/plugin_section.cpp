@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "config/reader.hpp"
+#include "util/utf8.hpp"
 
 #include <cmath>
 #include <sstream>
@@ -59,6 +60,10 @@ Result<nlohmann::json> to_json(const toml::value& value, const std::string& path
   case toml::value_t::table: {
     auto object = nlohmann::json::object();
     for (const auto& [key, child] : in_file_order(value.as_table())) {
+      if (!util::valid_utf8(key)) {
+        return error_at(position_of(child, file),
+                        "key '" + path + "." + util::escape_invalid_utf8(key) + "' is not valid UTF-8");
+      }
       auto item = to_json(child, path + "." + key, file);
       if (!item) {
         return std::move(item).error();

@@ -8,15 +8,45 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
+#include <ios>
+#include <system_error>
 
 namespace offload::engine {
 
+namespace {
+
+/// The history file's JSON; discarded when it is absent or unreadable (a
+/// directory, say), after a warning naming it for anything but absence.
+nlohmann::json read_history_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (status.type() == std::filesystem::file_type::not_found) {
+    return nlohmann::json(nlohmann::json::value_t::discarded);
+  }
+  if (status.type() != std::filesystem::file_type::regular) {
+    spdlog::warn("ignoring {}: not a regular file{}", path.string(), ec ? " (" + ec.message() + ")" : "");
+    return nlohmann::json(nlohmann::json::value_t::discarded);
+  }
+  std::ifstream in(path);
+  try {
+    auto j = nlohmann::json::parse(in, nullptr, false);
+    if (j.is_discarded()) {
+      spdlog::warn("ignoring damaged {}: not the JSON offload writes", path.string());
+    }
+    return j;
+  } catch (const std::ios_base::failure& e) { // libstdc++ throws on a read error
+    spdlog::warn("ignoring {}: cannot read it ({})", path.string(), e.what());
+    return nlohmann::json(nlohmann::json::value_t::discarded);
+  }
+}
+
+} // namespace
+
 History History::load(const std::filesystem::path& dir, const std::filesystem::path& fallback_junit) {
   History h;
-  std::ifstream in(dir / k_file_name);
-  if (in) {
-    auto j = nlohmann::json::parse(in, nullptr, false);
+  if (auto j = read_history_file(dir / k_file_name); !j.is_discarded()) {
     const auto durations = j.is_object() ? j.find("durations") : j.end();
     if (j.is_object() && durations != j.end() && durations->is_object()) {
       for (const auto& [id, list] : durations->items()) {
@@ -137,7 +167,10 @@ Status History::save(const std::filesystem::path& dir) const {
     }
     doc["listing"] = {{"fingerprint", m_listing_fingerprint}, {"tests", std::move(tests)}};
   }
-  return util::write_file_atomically(dir / k_file_name, doc.dump(1));
+  // IDs come from runners and may hold bytes that are not UTF-8; replaced
+  // rather than thrown on, so history can never end a run.
+  return util::write_file_atomically(dir / k_file_name,
+                                     doc.dump(1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 } // namespace offload::engine

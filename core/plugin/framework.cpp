@@ -2,6 +2,8 @@
 #include "plugin/instance.hpp"
 #include "plugin/sink.hpp"
 
+#include <spdlog/spdlog.h>
+
 namespace offload::plugin {
 namespace {
 
@@ -17,11 +19,11 @@ auto collect_into(std::vector<std::string>& out) {
 
 Result<nlohmann::json> single_json(const std::vector<std::string>& written, std::string_view what) {
   if (written.size() != 1) {
-    return make_error(what, " wrote ", std::to_string(written.size()), " documents, expected 1");
+    return coded_error(OFFLOAD_EFAULT, what, " wrote ", std::to_string(written.size()), " documents, expected 1");
   }
   auto j = nlohmann::json::parse(written.front(), nullptr, false);
   if (j.is_discarded()) {
-    return make_error(what, " wrote invalid JSON: ", written.front().substr(0, 200));
+    return coded_error(OFFLOAD_EFAULT, what, " wrote invalid JSON: ", written.front().substr(0, 200));
   }
   return j;
 }
@@ -34,7 +36,13 @@ Framework::Framework(const Factory& factory, void* self) : m_factory(factory), m
   }
   std::vector<std::string> written;
   FunctionSink sink(collect_into(written));
-  if (table().describe(m_self, sink.get()) == OFFLOAD_OK && written.size() == 1) {
+  offload_error err;
+  if (const int32_t rc = table().describe(m_self, sink.get(), &err); rc != OFFLOAD_OK) {
+    spdlog::warn("{}; taking {{\"results\": \"junit\"}}",
+                 call_error(m_factory, err, rc, "describing the framework").message);
+    return;
+  }
+  if (written.size() == 1) {
     auto j = nlohmann::json::parse(written.front(), nullptr, false);
     if (j.is_object() && j.value("results", "junit") == "exit_code") {
       m_result_files = false;
@@ -60,7 +68,7 @@ const offload_framework_v1& Framework::table() const {
 
 Result<std::vector<DiscoveredTest>> Framework::discover(const std::string& group, const std::string& filters,
                                                         const process::CancelToken& cancel) const {
-  const std::string request = nlohmann::json{{"group", group}, {"filters", filters}}.dump();
+  const std::string request = json_text({{"group", group}, {"filters", filters}});
   std::vector<DiscoveredTest> tests;
   std::string bad_record;
   FunctionSink sink([&](uint32_t channel, std::string_view bytes) -> int32_t {
@@ -83,7 +91,7 @@ Result<std::vector<DiscoveredTest>> Framework::discover(const std::string& group
   offload_error err;
   const int32_t rc = table().discover(m_self, request.data(), request.size(), sink.get(), &token, &err);
   if (!bad_record.empty()) {
-    return make_error("discovery for group '", group, "' (framework '", m_factory.name(),
+    return coded_error(OFFLOAD_EFAULT, "discovery for group '", group, "' (framework '", m_factory.name(),
                       "') produced a record without a string \"id\": ", bad_record);
   }
   if (rc != OFFLOAD_OK) {
@@ -95,7 +103,7 @@ Result<std::vector<DiscoveredTest>> Framework::discover(const std::string& group
 Result<BatchCommand> Framework::build_command(const std::vector<std::string>& tests,
                                               const std::string& result_file, bool fail_fast) const {
   const std::string request =
-      nlohmann::json{{"tests", tests}, {"result_file", result_file}, {"fail_fast", fail_fast}}.dump();
+      json_text({{"tests", tests}, {"result_file", result_file}, {"fail_fast", fail_fast}});
   std::vector<std::string> written;
   FunctionSink sink(collect_into(written));
   offload_error err;
@@ -103,12 +111,39 @@ Result<BatchCommand> Framework::build_command(const std::vector<std::string>& te
   if (rc != OFFLOAD_OK) {
     return call_error(m_factory, err, rc, "building the batch command");
   }
-  auto spec = single_json(written, "build_command");
+  return command_from(written, "build_command");
+}
+
+Result<std::optional<BatchCommand>> Framework::worker_command(const nlohmann::json& request) const {
+  if (table().build_worker_command == nullptr) {
+    return std::optional<BatchCommand>();
+  }
+  const std::string text = json_text(request);
+  std::vector<std::string> written;
+  FunctionSink sink(collect_into(written));
+  offload_error err;
+  const int32_t rc = table().build_worker_command(m_self, text.data(), text.size(), sink.get(), &err);
+  if (rc == OFFLOAD_ENOTSUP) {
+    return std::optional<BatchCommand>();
+  }
+  if (rc != OFFLOAD_OK) {
+    return call_error(m_factory, err, rc, "building the worker command");
+  }
+  auto cmd = command_from(written, "build_worker_command");
+  if (!cmd) {
+    return std::move(cmd).error();
+  }
+  cmd->result_file.reset();
+  return std::optional<BatchCommand>(std::move(*cmd));
+}
+
+Result<BatchCommand> Framework::command_from(const std::vector<std::string>& written, std::string_view call) const {
+  auto spec = single_json(written, call);
   if (!spec) {
     return std::move(spec).error();
   }
   if (!spec->is_object() || !(spec->contains("argv") || spec->contains("shell"))) {
-    return make_error("build_command of framework '", m_factory.name(), "' returned no \"argv\" or \"shell\"");
+    return coded_error(OFFLOAD_EFAULT, call, " of framework '", m_factory.name(), "' returned no \"argv\" or \"shell\"");
   }
   BatchCommand cmd;
   if (auto rf = spec->find("result_file"); rf != spec->end() && rf->is_string()) {
@@ -131,7 +166,7 @@ Result<std::string> Framework::to_junit(std::string data) const {
     return call_error(m_factory, err, rc, "converting the result file");
   }
   if (written.size() != 1) {
-    return make_error("convert_report of framework '", m_factory.name(), "' wrote ",
+    return coded_error(OFFLOAD_EFAULT, "convert_report of framework '", m_factory.name(), "' wrote ",
                       std::to_string(written.size()), " documents, expected 1");
   }
   return std::move(written.front());
@@ -143,7 +178,7 @@ Result<std::vector<std::optional<std::string>>> Framework::map_results(
   for (const auto& c : cases) {
     jcases.push_back({{"name", c.name}, {"classname", c.classname}});
   }
-  const std::string request = nlohmann::json{{"tests", tests}, {"cases", std::move(jcases)}}.dump();
+  const std::string request = json_text({{"tests", tests}, {"cases", std::move(jcases)}});
   std::vector<std::string> written;
   FunctionSink sink(collect_into(written));
   offload_error err;
@@ -156,7 +191,7 @@ Result<std::vector<std::optional<std::string>>> Framework::map_results(
     return std::move(ids).error();
   }
   if (!ids->is_array() || ids->size() != cases.size()) {
-    return make_error("map_results of framework '", m_factory.name(), "' must return an array of ",
+    return coded_error(OFFLOAD_EFAULT, "map_results of framework '", m_factory.name(), "' must return an array of ",
                       std::to_string(cases.size()), " entries");
   }
   std::vector<std::optional<std::string>> out;

@@ -8,8 +8,13 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <fcntl.h>
+
+#include <cstdint>
+
 #include <deque>
 #include <mutex>
+#include <utility>
 
 namespace offload::plugin {
 namespace {
@@ -18,10 +23,17 @@ namespace {
 struct PluginHost {
   offload_host_v1 table;
   const std::string* plugin_name;
+  std::mutex mutex;
+  std::string last_error; ///< the last OFFLOAD_LOG_ERROR line, for take_logged_error
+  bool holding = false;   ///< see hold_logged_errors
 };
 
+PluginHost& plugin_host(const offload_host_v1* host) {
+  return *reinterpret_cast<PluginHost*>(const_cast<offload_host_v1*>(host));
+}
+
 const std::string& name_of(const offload_host_v1* host) {
-  return *reinterpret_cast<const PluginHost*>(host)->plugin_name;
+  return *plugin_host(host).plugin_name;
 }
 
 void fail(offload_error* err, int32_t code, std::string message) {
@@ -36,7 +48,17 @@ void host_log(const offload_host_v1* host, uint32_t level, const char* msg, size
   const std::string_view text(msg, len);
   const std::string& plugin = name_of(host);
   switch (level) {
-  case OFFLOAD_LOG_ERROR: spdlog::error("[{}] {}", plugin, text); break;
+  case OFFLOAD_LOG_ERROR: {
+    PluginHost& h = plugin_host(host);
+    const std::lock_guard lock(h.mutex);
+    h.last_error.assign(text);
+    if (h.holding) {
+      spdlog::debug("[{}] {}", plugin, text);
+    } else {
+      spdlog::error("[{}] {}", plugin, text);
+    }
+    break;
+  }
   case OFFLOAD_LOG_WARN: spdlog::warn("[{}] {}", plugin, text); break;
   case OFFLOAD_LOG_INFO: spdlog::info("[{}] {}", plugin, text); break;
   case OFFLOAD_LOG_DEBUG: spdlog::debug("[{}] {}", plugin, text); break;
@@ -86,6 +108,16 @@ Result<process::Spec> parse_spec(std::string_view json_text) {
   }
   if (auto in = j.find("stdin"); in != j.end() && in->is_string()) {
     spec.stdin_text = in->get<std::string>();
+  }
+  if (auto fd = j.find("stdin_fd"); fd != j.end()) {
+    if (!fd->is_number_integer() || spec.stdin_text) {
+      return Error{"process spec \"stdin_fd\" must be an integer file descriptor, without \"stdin\""};
+    }
+    const int64_t n = fd->get<int64_t>();
+    if (n < 0 || n > INT32_MAX || fcntl(static_cast<int>(n), F_GETFD) < 0) {
+      return Error{"process spec \"stdin_fd\" " + std::to_string(n) + " is not an open file descriptor"};
+    }
+    spec.stdin_fd = static_cast<int>(n);
   }
   if (auto t = j.find("timeout_ms"); t != j.end() && t->is_number_integer() && t->get<int64_t>() > 0) {
     spec.timeout = std::chrono::milliseconds(t->get<int64_t>());
@@ -198,6 +230,20 @@ const offload_host_v1* host_table(std::string_view plugin_name) {
   h.table.process_run = &host_process_run;
   h.table.bundled_script = &host_bundled_script;
   return &h.table;
+}
+
+void hold_logged_errors(const offload_host_v1* host) {
+  PluginHost& h = plugin_host(host);
+  const std::lock_guard lock(h.mutex);
+  h.holding = true;
+  h.last_error.clear();
+}
+
+std::string take_logged_error(const offload_host_v1* host) {
+  PluginHost& h = plugin_host(host);
+  const std::lock_guard lock(h.mutex);
+  h.holding = false;
+  return std::exchange(h.last_error, std::string());
 }
 
 std::vector<std::filesystem::path> bundled_dirs() {

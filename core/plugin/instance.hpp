@@ -18,8 +18,19 @@
 
 namespace offload::plugin {
 
-/// Turns a failed plugin call into one error line: "<what> (<plugin>): <reason>".
+/// Turns a failed plugin call into one error line: "<what> (<plugin>): <reason>",
+/// with the call's OFFLOAD_E* code. Every Error from the wrappers below
+/// carries a code: the plugin's, or OFFLOAD_EFAULT when the host found what
+/// the plugin returned unusable, OFFLOAD_EINVAL for a bad config section.
 Error call_error(const Factory& factory, const offload_error& err, int32_t rc, std::string_view what);
+
+/// Whether a failed call may succeed when tried again (elsewhere or later):
+/// OFFLOAD_EAGAIN (transient) and OFFLOAD_EIO (a command or transfer
+/// failed). Everything else is reported once: OFFLOAD_EINVAL and
+/// OFFLOAD_ENOTSUP are configuration errors that no retry fixes, ENOENT,
+/// EFAULT and ENOMEM would fail the same way again, and ETIMEDOUT /
+/// ECANCELED are outcomes the caller handles itself.
+bool worth_retrying(const Error& error);
 
 /// Checks `section` against the factory's options, then creates an instance;
 /// errors point at the offending key's file and line.
@@ -61,6 +72,11 @@ public:
                                                const process::CancelToken& cancel) const;
   Result<BatchCommand> build_command(const std::vector<std::string>& tests, const std::string& result_file,
                                      bool fail_fast) const;
+  /// The command of a persistent worker (ABI 1.1 build_worker_command) for
+  /// `request` ({"scratch_dir", "fail_fast", "tests"}); nullopt when the
+  /// framework has no worker (NULL slot) or none for this configuration
+  /// (OFFLOAD_ENOTSUP).
+  Result<std::optional<BatchCommand>> worker_command(const nlohmann::json& request) const;
   /// The runner's result file as JUnit XML.
   Result<std::string> to_junit(std::string data) const;
   /// Test ID (or nullopt) for each case, in order.
@@ -69,6 +85,8 @@ public:
 
 private:
   const offload_framework_v1& table() const;
+  /// The one command JSON a build_*command call wrote, checked.
+  Result<BatchCommand> command_from(const std::vector<std::string>& written, std::string_view call) const;
 
   const Factory& m_factory;
   void* m_self;
@@ -100,6 +118,13 @@ public:
   /// a timeout or cancellation is an outcome, not an error.
   Result<ExecOutcome> exec(const nlohmann::json& command, const process::LineHandler& on_line,
                            const process::CancelToken& cancel) const;
+  /// True when the provider can run a command fed through its stdin (ABI 1.1 exec_stdin).
+  bool streams_stdin() const;
+  /// Like exec, with the command's stdin read from `stdin_fd` (the read end
+  /// of a pipe the caller owns and writes to; make its write end
+  /// close-on-exec). An Error with code OFFLOAD_ENOTSUP unless streams_stdin().
+  Result<ExecOutcome> exec_stdin(const nlohmann::json& command, int stdin_fd, const process::LineHandler& on_line,
+                                 const process::CancelToken& cancel) const;
   enum class Fetched { All, Missing };
   /// Copies (remote, local) files out of the sandbox. Missing: a remote file
   /// does not exist (the runner never wrote it). An Error: the transfer
@@ -108,6 +133,9 @@ public:
                            const process::CancelToken& cancel) const;
 
 private:
+  Result<ExecOutcome> run_command(const nlohmann::json& command, std::optional<int> stdin_fd,
+                                  const process::LineHandler& on_line, const process::CancelToken& cancel) const;
+
   const Provider& m_provider;
   offload_sandbox* m_handle;
   std::string m_name;

@@ -29,14 +29,20 @@ Error call_error(const Factory& factory, const offload_error& err, int32_t rc, s
   return e;
 }
 
+bool worth_retrying(const Error& error) {
+  return error.code == OFFLOAD_EAGAIN || error.code == OFFLOAD_EIO;
+}
+
 Result<std::pair<void*, nlohmann::json>> create_instance(const Factory& factory,
                                                          const config::PluginSection& section) {
   const std::span<const offload_option> options(factory.raw->options, factory.raw->option_count);
   auto checked = config::check_plugin_section(section, options);
   if (!checked) {
-    return std::move(checked).error();
+    Error e = std::move(checked).error();
+    e.code = e.code != 0 ? e.code : OFFLOAD_EINVAL; // the user's section breaks the plugin's option table
+    return e;
   }
-  const std::string text = checked->dump();
+  const std::string text = json_text(*checked);
   offload_error err;
   void* self = nullptr;
   const int32_t rc = factory.raw->create(factory.host, text.data(), text.size(), &self, &err);
@@ -44,9 +50,7 @@ Result<std::pair<void*, nlohmann::json>> create_instance(const Factory& factory,
     const std::string where = config::to_string(section.where(err.key));
     const std::string key = err.key.empty() ? section.name : section.name + "." + err.key;
     std::string reason = err.message.empty() ? std::string("create failed with ") + error_code_name(rc) : err.message;
-    Error e = make_error(where, ": ", key, ": ", reason);
-    e.code = rc;
-    return e;
+    return coded_error(rc != OFFLOAD_OK ? rc : OFFLOAD_EFAULT, where, ": ", key, ": ", reason);
   }
   return std::pair<void*, nlohmann::json>{self, std::move(*checked)};
 }

@@ -17,10 +17,13 @@ Provider::Provider(const Factory& factory, void* self) : m_factory(factory), m_s
     }
     return OFFLOAD_OK;
   });
-  if (table().describe(m_self, sink.get()) == OFFLOAD_OK) {
-    auto j = nlohmann::json::parse(written, nullptr, false);
-    m_remote = j.is_object() && j.value("remote", false);
+  offload_error err;
+  if (const int32_t rc = table().describe(m_self, sink.get(), &err); rc != OFFLOAD_OK) {
+    spdlog::warn("{}; taking {{}}", call_error(m_factory, err, rc, "describing the provider").message);
+    return;
   }
+  auto j = nlohmann::json::parse(written, nullptr, false);
+  m_remote = j.is_object() && j.value("remote", false);
 }
 
 Provider::~Provider() {
@@ -36,7 +39,7 @@ Result<std::optional<std::string>> Provider::prepare(bool no_cache, const std::v
   if (table().prepare == nullptr) {
     return std::optional<std::string>();
   }
-  const std::string request = nlohmann::json{{"no_cache", no_cache}, {"copy_dirs", copy_dirs}}.dump();
+  const std::string request = json_text({{"no_cache", no_cache}, {"copy_dirs", copy_dirs}});
   std::optional<std::string> image;
   FunctionSink sink([&](uint32_t channel, std::string_view bytes) -> int32_t {
     if (channel == OFFLOAD_CHANNEL_DATA) {
@@ -62,7 +65,7 @@ Result<std::unique_ptr<Sandbox>> Provider::create_sandbox(const SandboxRequest& 
   if (request.project_root) {
     req["project_root"] = *request.project_root;
   }
-  const std::string text = req.dump();
+  const std::string text = json_text(req);
   std::string info_text;
   FunctionSink sink([&](uint32_t channel, std::string_view bytes) -> int32_t {
     if (channel == OFFLOAD_CHANNEL_DATA) {
@@ -75,7 +78,7 @@ Result<std::unique_ptr<Sandbox>> Provider::create_sandbox(const SandboxRequest& 
   offload_sandbox* handle = nullptr;
   const int32_t rc = table().create_sandbox(m_self, text.data(), text.size(), &handle, sink.get(), &token, &err);
   if (rc != OFFLOAD_OK || handle == nullptr) {
-    return call_error(m_factory, err, rc, "creating a sandbox");
+    return call_error(m_factory, err, rc != OFFLOAD_OK ? rc : OFFLOAD_EFAULT, "creating a sandbox");
   }
   auto info = nlohmann::json::parse(info_text, nullptr, false);
   const std::string id = info.is_object() ? info.value("id", request.name) : request.name;
@@ -98,7 +101,27 @@ Sandbox::~Sandbox() {
 
 Result<ExecOutcome> Sandbox::exec(const nlohmann::json& command, const process::LineHandler& on_line,
                                   const process::CancelToken& cancel) const {
-  const std::string text = command.dump();
+  return run_command(command, std::nullopt, on_line, cancel);
+}
+
+bool Sandbox::streams_stdin() const {
+  return m_provider.table().exec_stdin != nullptr;
+}
+
+Result<ExecOutcome> Sandbox::exec_stdin(const nlohmann::json& command, int stdin_fd,
+                                        const process::LineHandler& on_line,
+                                        const process::CancelToken& cancel) const {
+  if (!streams_stdin()) {
+    return coded_error(OFFLOAD_ENOTSUP, "provider '", m_provider.factory().name(),
+                       "' cannot stream a command's stdin (exec_stdin)");
+  }
+  return run_command(command, stdin_fd, on_line, cancel);
+}
+
+Result<ExecOutcome> Sandbox::run_command(const nlohmann::json& command, std::optional<int> stdin_fd,
+                                         const process::LineHandler& on_line,
+                                         const process::CancelToken& cancel) const {
+  const std::string text = json_text(command);
   FunctionSink sink([&](uint32_t channel, std::string_view line) -> int32_t {
     if (channel == OFFLOAD_CHANNEL_STDOUT) {
       on_line(process::Stream::Stdout, line);
@@ -110,13 +133,18 @@ Result<ExecOutcome> Sandbox::exec(const nlohmann::json& command, const process::
   offload_cancel token{cancel};
   offload_error err;
   int32_t status = -1;
-  const int32_t rc =
-      m_provider.table().exec(m_provider.m_self, m_handle, text.data(), text.size(), sink.get(), &token, &status, &err);
+  const auto& t = m_provider.table();
+  const int32_t rc = stdin_fd ? t.exec_stdin(m_provider.m_self, m_handle, text.data(), text.size(), *stdin_fd,
+                                             sink.get(), &token, &status, &err)
+                              : t.exec(m_provider.m_self, m_handle, text.data(), text.size(), sink.get(), &token,
+                                       &status, &err);
   switch (rc) {
   case OFFLOAD_OK: return ExecOutcome{process::Ending::Exited, status};
   case OFFLOAD_ETIMEDOUT: return ExecOutcome{process::Ending::TimedOut, -1};
   case OFFLOAD_ECANCELED: return ExecOutcome{process::Ending::Cancelled, -1};
-  default: return call_error(m_provider.factory(), err, rc, "running a batch in sandbox " + m_id);
+  default:
+    return call_error(m_provider.factory(), err, rc,
+                      std::string(stdin_fd ? "running a worker" : "running a batch") + " in sandbox " + m_id);
   }
 }
 
@@ -126,7 +154,7 @@ Result<Sandbox::Fetched> Sandbox::download(const std::vector<std::pair<std::stri
   for (const auto& [remote, local] : files) {
     list.push_back({{"remote", remote}, {"local", local}});
   }
-  const std::string text = nlohmann::json{{"files", std::move(list)}}.dump();
+  const std::string text = json_text({{"files", std::move(list)}});
   offload_cancel token{cancel};
   offload_error err;
   const int32_t rc = m_provider.table().download(m_provider.m_self, m_handle, text.data(), text.size(), &token, &err);

@@ -3,6 +3,7 @@
 
 #include "offload_config.h"
 #include "plugin/host.hpp"
+#include "plugin/tables.hpp"
 #include "util/paths.hpp"
 
 #include <spdlog/spdlog.h>
@@ -17,60 +18,37 @@ std::string version_text(uint32_t v) {
   return std::to_string(OFFLOAD_ABI_VERSION_MAJOR(v)) + "." + std::to_string(OFFLOAD_ABI_VERSION_MINOR(v));
 }
 
-bool is_plugin_file(const std::filesystem::directory_entry& entry) {
-  const std::string name = entry.path().filename().string();
-  return entry.is_regular_file() && name.starts_with("offload-") && name.ends_with(".so") &&
-         name.size() > std::string_view("offload-.so").size();
+bool has_plugin_name(const std::filesystem::path& path) {
+  const std::string name = path.filename().string();
+  return name.starts_with("offload-") && name.ends_with(".so") && name.size() > std::string_view("offload-.so").size();
 }
 
-// Every slot the host calls without checking for NULL.
-std::string missing_slot(const offload_factory& f) {
-  if (f.create == nullptr) {
-    return "create";
-  }
-  if (f.kind == OFFLOAD_KIND_PROVIDER) {
-    const auto* t = static_cast<const offload_provider_v1*>(f.iface);
-    if (t->struct_size < sizeof(offload_provider_v1)) {
-      return "a complete offload_provider_v1 table";
+/// The offload-*.so files of `dir`, sorted. Only non-throwing filesystem
+/// calls: a directory or file that cannot be read (a symlink loop, no
+/// permission) is a warning or a rejection, never an abort.
+std::vector<std::filesystem::path> plugin_files(const std::filesystem::path& dir, std::vector<Rejected>& rejected) {
+  std::vector<std::filesystem::path> files;
+  std::error_code ec;
+  std::filesystem::directory_iterator it(dir, ec);
+  const std::filesystem::directory_iterator end;
+  for (; !ec && it != end; it.increment(ec)) {
+    if (!has_plugin_name(it->path())) {
+      continue;
     }
-    if (t->create_sandbox == nullptr) return "create_sandbox";
-    if (t->exec == nullptr) return "exec";
-    if (t->download == nullptr) return "download";
-    if (t->destroy_sandbox == nullptr) return "destroy_sandbox";
-    if (t->destroy == nullptr) return "destroy";
-  } else {
-    const auto* t = static_cast<const offload_framework_v1*>(f.iface);
-    if (t->struct_size < sizeof(offload_framework_v1)) {
-      return "a complete offload_framework_v1 table";
+    std::error_code file_ec;
+    if (it->is_regular_file(file_ec)) {
+      files.push_back(it->path());
+    } else if (file_ec) {
+      rejected.push_back({it->path(), "cannot be read: " + file_ec.message()});
     }
-    if (t->discover == nullptr) return "discover";
-    if (t->build_command == nullptr) return "build_command";
-    if (t->map_results == nullptr) return "map_results";
-    if (t->destroy == nullptr) return "destroy";
   }
-  return {};
-}
-
-std::string check_factory(const offload_factory* f) {
-  if (f == nullptr || f->struct_size < sizeof(offload_factory)) {
-    return "a factory is NULL or smaller than struct offload_factory";
+  // A missing directory is normal (the installed one in a build tree, say).
+  if (ec && ec != std::errc::no_such_file_or_directory) {
+    spdlog::warn("plugin directory {} cannot be read ({}); looking for plugins elsewhere", dir.string(),
+                 ec.message());
   }
-  if (f->kind != OFFLOAD_KIND_PROVIDER && f->kind != OFFLOAD_KIND_FRAMEWORK) {
-    return "factory has unknown kind " + std::to_string(f->kind);
-  }
-  if (f->name == nullptr || *f->name == '\0') {
-    return "a factory has no name";
-  }
-  if (f->iface == nullptr) {
-    return std::string("factory '") + f->name + "' has no function table";
-  }
-  if (f->option_count > 0 && f->options == nullptr) {
-    return std::string("factory '") + f->name + "' declares options but has no option table";
-  }
-  if (auto slot = missing_slot(*f); !slot.empty()) {
-    return std::string("factory '") + f->name + "' lacks " + slot;
-  }
-  return {};
+  std::sort(files.begin(), files.end());
+  return files;
 }
 
 } // namespace
@@ -107,15 +85,8 @@ std::unique_ptr<Registry> Registry::scan(const std::vector<std::filesystem::path
   reg->m_dirs = dirs;
   std::set<std::filesystem::path> seen;
   for (const auto& dir : dirs) {
-    std::error_code ec;
-    std::vector<std::filesystem::path> files;
-    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-      if (is_plugin_file(entry)) {
-        files.push_back(entry.path());
-      }
-    }
-    std::sort(files.begin(), files.end());
-    for (const auto& file : files) {
+    for (const auto& file : plugin_files(dir, reg->m_rejected)) {
+      std::error_code ec;
       // The same directory may be listed twice (e.g. --plugin-dir and the default).
       auto canonical = std::filesystem::weakly_canonical(file, ec);
       if (!seen.insert(ec ? file : canonical).second) {
@@ -145,48 +116,57 @@ void Registry::load_file(const std::filesystem::path& path) {
                      stem.size() - std::string_view("offload-.so").size());
   const offload_host_v1* host = host_table(stem);
   const offload_plugin_descriptor* desc = nullptr;
+  hold_logged_errors(host);
   const int32_t rc = entry(OFFLOAD_ABI_VERSION, host, &desc);
+  const std::string why = take_logged_error(host);
   if (rc != OFFLOAD_OK) {
     return reject(std::string(OFFLOAD_PLUGIN_ENTRY_NAME) + " refused this host (ABI " +
-                  version_text(OFFLOAD_ABI_VERSION) + "), code " + std::to_string(rc));
+                  version_text(OFFLOAD_ABI_VERSION) + "), code " + std::to_string(rc) +
+                  (why.empty() ? "" : ": " + why));
   }
-  if (desc == nullptr || desc->struct_size < sizeof(offload_plugin_descriptor)) {
-    return reject("descriptor is NULL or smaller than struct offload_plugin_descriptor");
+  if (desc == nullptr || desc->struct_size < k_descriptor_1_0_size) {
+    return reject("descriptor is NULL or smaller than the ABI 1.0 struct offload_plugin_descriptor");
   }
-  const uint32_t major = OFFLOAD_ABI_VERSION_MAJOR(desc->abi_version);
-  const uint32_t minor = OFFLOAD_ABI_VERSION_MINOR(desc->abi_version);
-  if (major != OFFLOAD_ABI_MAJOR) {
-    return reject("built for plugin ABI " + version_text(desc->abi_version) + ", but this offload speaks ABI " +
+  // Only the bytes the plugin declares are read; a newer plugin's extra fields are ignored.
+  const offload_plugin_descriptor d = read_grown<offload_plugin_descriptor>(desc);
+  if (OFFLOAD_ABI_VERSION_MAJOR(d.abi_version) != OFFLOAD_ABI_MAJOR) {
+    return reject("built for plugin ABI " + version_text(d.abi_version) + ", but this offload speaks ABI " +
                   version_text(OFFLOAD_ABI_VERSION) + " (the major version must match; rebuild the plugin)");
   }
-  if (minor > OFFLOAD_ABI_MINOR) {
-    return reject("built for plugin ABI " + version_text(desc->abi_version) + ", newer than this offload's " +
-                  version_text(OFFLOAD_ABI_VERSION) + " (upgrade offload)");
+  if (d.min_host_abi_version != 0 && (OFFLOAD_ABI_VERSION_MAJOR(d.min_host_abi_version) != OFFLOAD_ABI_MAJOR ||
+                                      d.min_host_abi_version > OFFLOAD_ABI_VERSION)) {
+    return reject("needs a host of plugin ABI " + version_text(d.min_host_abi_version) +
+                  " or newer, but this offload speaks ABI " + version_text(OFFLOAD_ABI_VERSION) +
+                  " (upgrade offload)");
   }
-  if (desc->name == nullptr || stem != desc->name) {
-    return reject(std::string("descriptor name '") + (desc->name != nullptr ? desc->name : "") +
+  if (d.name == nullptr || stem != d.name) {
+    return reject(std::string("descriptor name '") + (d.name != nullptr ? d.name : "") +
                   "' does not match the file name offload-" + stem + ".so");
   }
-  if (desc->factory_count > 0 && desc->factories == nullptr) {
+  if (d.factory_count > 0 && d.factories == nullptr) {
     return reject("descriptor declares factories but has no factory array");
   }
-  for (uint32_t i = 0; i < desc->factory_count; ++i) {
-    if (auto problem = check_factory(desc->factories[i]); !problem.empty()) {
-      return reject(problem);
+  std::vector<std::unique_ptr<const FactoryTables>> read;
+  for (uint32_t i = 0; i < d.factory_count; ++i) {
+    auto tables = read_factory(d.factories[i]);
+    if (!tables) {
+      return reject(tables.error().message);
     }
+    read.push_back(std::move(*tables));
   }
 
-  m_plugins.push_back({path, desc->name, desc->version != nullptr ? desc->version : "",
-                       desc->description != nullptr ? desc->description : "", desc->abi_version});
-  for (uint32_t i = 0; i < desc->factory_count; ++i) {
-    const offload_factory* f = desc->factories[i];
+  const std::string version = d.version != nullptr ? d.version : "";
+  m_plugins.push_back({path, d.name, version, d.description != nullptr ? d.description : "", d.abi_version});
+  for (auto& tables : read) {
+    const offload_factory* f = &tables->factory;
     if (const Factory* winner = find(f->kind, f->name)) {
       spdlog::warn("{} {} '{}' in {} is ignored: {} provides it first", kind_name(f->kind), "type",
                    f->name, path.string(), winner->path.string());
       m_shadowed.push_back({path, kind_name(f->kind), f->name, winner->path});
       continue;
     }
-    m_factories.push_back({f, desc->name, desc->version != nullptr ? desc->version : "", path, host});
+    m_factories.push_back({f, d.name, version, path, host});
+    m_tables.push_back(std::move(tables));
   }
   m_libraries.push_back(std::move(*lib));
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "plugin/library.hpp"
+#include "plugin/tables.hpp"
 
 #include <offload/plugin.h>
 
@@ -15,6 +16,8 @@ namespace offload::plugin {
 
 /// A provider or framework type offered by a loaded plugin.
 struct Factory {
+  /// The factory in this host's layout (see read_factory): its options and
+  /// iface are host copies, so every field this host knows can be read.
   const offload_factory* raw = nullptr;
   std::string plugin;            ///< the plugin's name
   std::string plugin_version;
@@ -76,6 +79,7 @@ private:
 
   std::vector<std::filesystem::path> m_dirs;
   std::vector<Library> m_libraries;
+  std::vector<std::unique_ptr<const FactoryTables>> m_tables;
   std::vector<LoadedPlugin> m_plugins;
   std::vector<Factory> m_factories;
   std::vector<Rejected> m_rejected;

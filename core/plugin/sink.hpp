@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "util/result.hpp"
+
 #include <offload/plugin.h>
+
+#include <nlohmann/json.hpp>
+
+#include <string>
 
 #include <string_view>
 #include <utility>
@@ -37,7 +43,23 @@ private:
   Fn m_fn;
 };
 
+/// A request as JSON text for a plugin. Strings that are not UTF-8 (test
+/// names read from a runner's result file, say) get U+FFFD instead of
+/// making dump() throw, which in a worker thread would abort the run.
+inline std::string json_text(const nlohmann::json& request) {
+  return request.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 /// Name of an OFFLOAD_E* code, for messages.
 const char* error_code_name(int32_t code);
+
+/// make_error with an OFFLOAD_E* code, for failures the host detects in
+/// what a plugin returned (OFFLOAD_EFAULT: a plugin bug, not worth a retry).
+template <class... Parts>
+Error coded_error(int32_t code, Parts&&... parts) {
+  Error e = make_error(std::forward<Parts>(parts)...);
+  e.code = code;
+  return e;
+}
 
 } // namespace offload::plugin

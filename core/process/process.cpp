@@ -247,7 +247,8 @@ Result<Started> spawn(const Spec& spec) {
   pthread_sigmask(SIG_SETMASK, &all_signals, &old_mask);
   const pid_t pid = fork();
   if (pid == 0) {
-    exec_child(spec, plan, in->read_end.get(), out->write_end.get(), err->write_end.get(), report->write_end.get());
+    const int in_fd = spec.stdin_fd ? *spec.stdin_fd : in->read_end.get();
+    exec_child(spec, plan, in_fd, out->write_end.get(), err->write_end.get(), report->write_end.get());
   }
   const int fork_errno = errno;
   pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);

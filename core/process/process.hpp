@@ -25,6 +25,9 @@ struct Spec {
   std::optional<std::string> cwd;                ///< default: current directory
   std::map<std::string, std::string> env;        ///< added to the inherited environment
   std::optional<std::string> stdin_text;         ///< default: /dev/null
+  /// The child's stdin is a dup of this fd, which the caller keeps owning
+  /// (and whose other end it keeps close-on-exec). Excludes stdin_text.
+  std::optional<int> stdin_fd;
   std::chrono::milliseconds timeout{0};          ///< 0 = none
 };
 

@@ -357,8 +357,7 @@ std::string DefaultProvider::command_argument(const Sandbox& sandbox, const nloh
   return shell_quote(remote_script(sandbox.project_root, env, script));
 }
 
-int32_t DefaultProvider::exec(Sandbox& sandbox, std::string_view command, const offload_sink* output,
-                              const offload_cancel* cancel) {
+nlohmann::json DefaultProvider::exec_spec(const Sandbox& sandbox, std::string_view command) const {
   const nlohmann::json parsed = plugin_support::parse_object(command, "exec command");
   const int64_t timeout_ms =
       read_request("exec command", [&] { return plugin_support::int_or(parsed, "timeout_ms", 0); });
@@ -368,7 +367,21 @@ int32_t DefaultProvider::exec(Sandbox& sandbox, std::string_view command, const 
   const std::string line = plugin_support::substitute(
       m_commands.exec,
       {{"sandbox_id", shell_quote(sandbox.id)}, {"command", command_argument(sandbox, parsed)}});
-  return sdk::Host(m_host).run(plugin_support::json_text(process_spec(line, timeout_ms)), output, cancel);
+  return process_spec(line, timeout_ms);
+}
+
+int32_t DefaultProvider::exec(Sandbox& sandbox, std::string_view command, const offload_sink* output,
+                              const offload_cancel* cancel) {
+  return sdk::Host(m_host).run(plugin_support::json_text(exec_spec(sandbox, command)), output, cancel);
+}
+
+int32_t DefaultProvider::exec_stdin(Sandbox& sandbox, std::string_view command, int32_t stdin_fd,
+                                    const offload_sink* output, const offload_cancel* cancel) {
+  // exec_command inherits the fd as its stdin; ssh, docker exec -i,
+  // kubectl exec -i and the bundled scripts pass it on to the command.
+  nlohmann::json spec = exec_spec(sandbox, command);
+  spec["stdin_fd"] = stdin_fd;
+  return sdk::Host(m_host).run(plugin_support::json_text(spec), output, cancel);
 }
 
 void DefaultProvider::download(Sandbox& sandbox, std::string_view request, const offload_cancel* cancel) {

@@ -64,6 +64,9 @@ public:
                                           const offload_cancel* cancel);
   int32_t exec(Sandbox& sandbox, std::string_view command, const offload_sink* output,
                const offload_cancel* cancel);
+  /// exec with exec_command's stdin read from the host's `stdin_fd` (ABI 1.1).
+  int32_t exec_stdin(Sandbox& sandbox, std::string_view command, int32_t stdin_fd, const offload_sink* output,
+                     const offload_cancel* cancel);
   void download(Sandbox& sandbox, std::string_view request, const offload_cancel* cancel);
   void destroy_sandbox(Sandbox& sandbox);
 
@@ -72,6 +75,8 @@ public:
   std::string command_argument(const Sandbox& sandbox, const nlohmann::json& command) const;
 
 private:
+  /// The host->process_run spec of exec_command for a command JSON.
+  nlohmann::json exec_spec(const Sandbox& sandbox, std::string_view command) const;
   nlohmann::json process_spec(const std::string& line, int64_t timeout_ms,
                               const std::map<std::string, std::string>& env = {}) const;
   /// Runs a lifecycle command with timeout_secs and returns its exit status;

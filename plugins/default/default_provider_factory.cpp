@@ -16,7 +16,8 @@ constexpr offload_option k_options[] = {
     {sizeof(offload_option), OFFLOAD_OPTION_STRING, OFFLOAD_OPTION_REQUIRED, 0, "create_command", nullptr,
      "Shell command creating a sandbox from {image_id}; its last line of output is the sandbox ID"},
     {sizeof(offload_option), OFFLOAD_OPTION_STRING, OFFLOAD_OPTION_REQUIRED, 0, "exec_command", nullptr,
-     "Shell command running {command} in sandbox {sandbox_id}, in the foreground, with its exit status"},
+     "Shell command running {command} in sandbox {sandbox_id}, in the foreground, with its exit status "
+     "and its stdin passed on (ssh, docker exec -i, kubectl exec -i)"},
     {sizeof(offload_option), OFFLOAD_OPTION_STRING, 0, 0, "download_command", nullptr,
      "Required: shell command copying the REMOTE:LOCAL pairs of {paths} out of {sandbox_id}"},
     {sizeof(offload_option), OFFLOAD_OPTION_STRING, OFFLOAD_OPTION_REQUIRED, 0, "destroy_command", nullptr,

@@ -203,6 +203,13 @@ int32_t LocalProvider::exec(Sandbox& sandbox, std::string_view command, const of
   return sdk::Host(m_host).run(plugin_support::json_text(process_spec(sandbox, parsed)), output, cancel);
 }
 
+int32_t LocalProvider::exec_stdin(Sandbox& sandbox, std::string_view command, int32_t stdin_fd,
+                                  const offload_sink* output, const offload_cancel* cancel) {
+  nlohmann::json spec = process_spec(sandbox, plugin_support::parse_object(command, "exec command"));
+  spec["stdin_fd"] = stdin_fd;
+  return sdk::Host(m_host).run(plugin_support::json_text(spec), output, cancel);
+}
+
 void LocalProvider::download(Sandbox& sandbox, std::string_view request, const offload_cancel* cancel) {
   const nlohmann::json req = plugin_support::parse_object(request, "download request");
   for (const FileCopy& file : files_of(req)) {

@@ -44,6 +44,9 @@ public:
                                           const offload_cancel* cancel);
   int32_t exec(Sandbox& sandbox, std::string_view command, const offload_sink* output,
                const offload_cancel* cancel);
+  /// exec with the command's stdin read from the host's `stdin_fd` (ABI 1.1).
+  int32_t exec_stdin(Sandbox& sandbox, std::string_view command, int32_t stdin_fd, const offload_sink* output,
+                     const offload_cancel* cancel);
   void download(Sandbox& sandbox, std::string_view request, const offload_cancel* cancel);
   void destroy_sandbox(Sandbox& sandbox);
 

@@ -2,7 +2,7 @@
 """The command line: plugins, validate, init, collect, help and errors."""
 import json
 
-from conftest import FIXTURE_PLUGINS, run_offload
+from conftest import FIXTURE_PLUGINS, run_offload, set_config
 
 
 def test_version_and_help(tmp_path):
@@ -132,3 +132,56 @@ def test_global_options_after_the_command(scripted):
     (scripted / "offload.toml").rename(scripted / "other.toml")
     res = run_offload(["collect", "-c", "other.toml"], scripted)
     assert res.returncode == 0, res.stderr
+
+
+def error_lines(stderr):
+    return [line for line in stderr.splitlines() if line.startswith("offload: error:")]
+
+
+def test_non_utf8_argument_is_one_error_naming_it(scripted):
+    # "\udcff" reaches the process as the single byte 0xff (surrogateescape).
+    res = run_offload(["run", "--env", "K=\udcff"], scripted)
+    assert 0 < res.returncode < 128, res.stderr
+    errors = error_lines(res.stderr)
+    assert len(errors) == 1, res.stderr
+    assert "after '--env'" in errors[0] and "K=\\xff" in errors[0] and "not valid UTF-8" in errors[0]
+    assert "terminate" not in res.stderr
+
+
+def test_non_utf8_config_value_names_file_line_and_key(scripted, tmp_path):
+    text = (scripted / "offload.toml").read_text()
+    text = text.replace('type = "local"', 'type = "local"\nenv = { K = "${BAD_BYTES}" }', 1)
+    set_config(scripted, text)
+    res = run_offload(["run"], scripted, env={"BAD_BYTES": "x\udcff"})
+    assert 0 < res.returncode < 128, res.stderr
+    errors = error_lines(res.stderr)
+    assert len(errors) == 1, res.stderr
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if "BAD_BYTES" in l)
+    assert "offload.toml:%d" % line in errors[0] and "provider.env.K" in errors[0], errors[0]
+    assert "not valid UTF-8" in errors[0] and "x\\xff" in errors[0]
+
+
+def test_symlink_loop_in_plugin_dir_is_a_warning_and_the_rest_loads(scripted, tmp_path):
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "offload-cycle.so").symlink_to(plugins / "offload-cycle.so")
+    res = run_offload(["--plugin-dir", str(loop), "--plugin-dir", str(plugins), "run"], scripted)
+    assert res.returncode < 128, res.stderr
+    assert "terminate" not in res.stderr
+    assert str(loop) in res.stderr and "cannot be read" in res.stderr, res.stderr
+    assert (scripted / "test-results" / "junit.xml").is_file()
+    listing = run_offload(["plugins", "--plugin-dir", str(plugins)], tmp_path)
+    assert listing.returncode == 0, listing.stderr
+    assert "offload-cycle.so: cannot be read" in listing.stdout
+
+
+def test_history_file_that_is_a_directory_is_a_warning(scripted):
+    (scripted / "test-results").mkdir(exist_ok=True)
+    (scripted / "test-results" / "offload-history.json").mkdir()
+    res = run_offload(["run"], scripted)
+    assert 0 < res.returncode < 128, res.stderr
+    assert "terminate" not in res.stderr
+    assert "offload-history.json" in res.stderr, res.stderr
+    assert (scripted / "test-results" / "junit.xml").is_file()

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * offload plugin ABI, version 1.
+ * offload plugin ABI, version 1.1 (see docs/plugin-abi.md for the changelog).
  *
  * This is the only contract between the offload host and its plugins. A
  * plugin is a shared object named `offload-<name>.so` that exports exactly one
@@ -12,12 +12,18 @@
  *
  * Versioning
  *   OFFLOAD_ABI_VERSION packs a major number (high 16 bits) and a minor number
- *   (low 16 bits). The host refuses a plugin whose major differs from its own
- *   or whose minor is newer than its own. Within one major, structs and
- *   function tables only grow at their end; every struct that crosses the
- *   boundary starts with `struct_size`, and a reader checks a field with
- *   OFFLOAD_STRUCT_HAS() before touching it. New function slots are optional:
- *   NULL means "not supported".
+ *   (low 16 bits). The host refuses a plugin whose major differs from its own.
+ *   Within one major, structs and function tables only grow at their end, and
+ *   every struct that crosses the boundary starts with `struct_size`, set by
+ *   its writer to the size it knows (sizeof at build time). A reader accepts
+ *   any struct_size at least the struct's 1.0 size and checks a later field
+ *   with OFFLOAD_STRUCT_HAS() before touching it; bytes past the fields it
+ *   knows are ignored. New function slots are optional: NULL means "not
+ *   supported". So a plugin built against any 1.x header loads in any 1.y
+ *   host: a plugin that cannot work without something added after 1.0 says
+ *   so in its descriptor's `min_host_abi_version` (the host then refuses it
+ *   with a message naming both versions), or checks `host_abi_version` in
+ *   its entry point and uses the addition only when the host has it.
  *
  * Ownership and lifetime
  *   - Every pointer passed *into* a call is borrowed for the duration of that
@@ -66,7 +72,7 @@ extern "C" {
  */
 
 #define OFFLOAD_ABI_MAJOR 1u
-#define OFFLOAD_ABI_MINOR 0u
+#define OFFLOAD_ABI_MINOR 1u
 #define OFFLOAD_ABI_MAKE_VERSION(major, minor) \
   ((uint32_t)(((uint32_t)(major) << 16) | ((uint32_t)(minor)&0xffffu)))
 #define OFFLOAD_ABI_VERSION OFFLOAD_ABI_MAKE_VERSION(OFFLOAD_ABI_MAJOR, OFFLOAD_ABI_MINOR)
@@ -79,6 +85,16 @@ extern "C" {
 /** True when the struct behind `ptr` (of type `type`) is large enough to hold `field`. */
 #define OFFLOAD_STRUCT_HAS(ptr, type, field) \
   (offsetof(type, field) + sizeof(((type *)0)->field) <= (size_t)(ptr)->struct_size)
+
+/**
+ * Entry `i` of an option table: the table is one contiguous array whose
+ * stride is the entries' own struct_size (all entries of one table have the
+ * same struct_size, as any C array of one struct type does), so a table
+ * built with a newer, larger struct offload_option is still read correctly.
+ */
+#define OFFLOAD_OPTION_AT(options, i) \
+  ((const struct offload_option *)(const void *)((const char *)(options) + \
+                                                  (size_t)(i) * (size_t)(options)->struct_size))
 
 #if defined(__GNUC__)
 #define OFFLOAD_EXPORT __attribute__((visibility("default")))
@@ -183,7 +199,7 @@ struct offload_host_v1 {
   /**
    * Log one message at `level` (OFFLOAD_LOG_*). The host prefixes the plugin
    * name and filters by its verbosity. `msg` need not be NUL-terminated.
-   * Any thread; never fails.
+   * Any thread; never fails (no return value, no error codes).
    */
   void (*log)(const struct offload_host_v1 *host, uint32_t level, const char *msg, size_t len);
 
@@ -195,7 +211,7 @@ struct offload_host_v1 {
    * Any thread, but only with an `err` received by the current call. A NULL
    * `err` is accepted and ignored; every host service below that takes an
    * `err` accepts NULL too, and otherwise writes its reason there itself, so
-   * a plugin may pass its own call's `err` straight through.
+   * a plugin may pass its own call's `err` straight through. Never fails.
    */
   void (*error_set)(struct offload_error *err, int32_t code, const char *key, const char *msg,
                     size_t len);
@@ -204,6 +220,7 @@ struct offload_host_v1 {
    * Returns 1 once the host has cancelled the work `cancel` belongs to
    * (Ctrl-C, fail-fast, a faster duplicate), else 0. `cancel` may be NULL
    * (never cancelled). Cheap; poll it at least every 100 ms in long waits.
+   * Never fails.
    */
   int32_t (*is_cancelled)(const struct offload_cancel *cancel);
 
@@ -215,6 +232,11 @@ struct offload_host_v1 {
    *    "cwd": "/dir",                     optional, default: the host's cwd
    *    "env": {"KEY": "VALUE", ...},      optional, added to the host's environment
    *    "stdin": "text",                   optional, default: /dev/null
+   *    "stdin_fd": N,                     since 1.1, optional: the child's stdin
+   *                                       is a dup of the caller's fd N; the
+   *                                       caller keeps ownership of N (make its
+   *                                       other end close-on-exec, or the child
+   *                                       never sees EOF). Excludes "stdin".
    *    "timeout_ms": 0}                   optional, 0 = no timeout
    *
    * The process runs in a new process group. Each complete line of its stdout
@@ -224,12 +246,17 @@ struct offload_host_v1 {
    * descendant outlives it. On timeout or cancellation the whole group gets
    * SIGTERM, then SIGKILL after a short grace period.
    *
-   * Returns OFFLOAD_OK when the process ran and exited, with `*exit_status`
-   * set to its exit code, or to 128 + N when signal N killed it.
-   * Returns OFFLOAD_ETIMEDOUT or OFFLOAD_ECANCELED when it was stopped
-   * (exit_status = -1), OFFLOAD_ENOENT when argv[0] cannot be executed,
-   * OFFLOAD_EINVAL for a malformed spec, or the negative code a `write`
-   * returned. Blocks; any thread.
+   * Error codes:
+   *   OFFLOAD_OK         the process ran and exited; `*exit_status` is its exit
+   *                      code, or 128 + N when signal N killed it
+   *   OFFLOAD_ETIMEDOUT  timeout_ms expired; the group was killed (exit_status -1)
+   *   OFFLOAD_ECANCELED  `cancel` fired; the group was killed (exit_status -1)
+   *   OFFLOAD_ENOENT     argv[0] cannot be executed, or cwd cannot be entered
+   *   OFFLOAD_EINVAL     malformed spec ("stdin_fd" not an open fd, or given
+   *                      with "stdin")
+   *   OFFLOAD_EFAULT     internal host error
+   *   any code a `write` of `output` returned (the process was stopped)
+   * Blocks; any thread.
    */
   int32_t (*process_run)(const struct offload_host_v1 *host, const char *spec_json, size_t spec_len,
                          const struct offload_sink *output, const struct offload_cancel *cancel,
@@ -237,9 +264,10 @@ struct offload_host_v1 {
 
   /**
    * Resolve a script shipped with offload (e.g. "local_sandbox.sh") to an
-   * absolute path, written once to `path` on OFFLOAD_CHANNEL_DATA. Returns
-   * OFFLOAD_ENOENT (with a message listing the known scripts) when there is no
-   * such script. Any thread.
+   * absolute path, written once to `path` on OFFLOAD_CHANNEL_DATA.
+   * Error codes: OFFLOAD_OK; OFFLOAD_ENOENT (with a message listing the known
+   * scripts) when there is no such script; OFFLOAD_EFAULT for an internal
+   * host error; the code a `write` of `path` returned. Any thread.
    */
   int32_t (*bundled_script)(const struct offload_host_v1 *host, const char *name,
                             const struct offload_sink *path, struct offload_error *err);
@@ -256,6 +284,9 @@ struct offload_host_v1 {
  * keys are reported with their file and line, and absent keys are filled from
  * `default_json`. So `create` receives a complete, well-typed section and
  * needs to check only rules between values.
+ *
+ * A factory's `options` is a contiguous array read with OFFLOAD_OPTION_AT():
+ * its stride is the entries' struct_size, not the host's sizeof.
  */
 struct offload_option {
   uint32_t struct_size;
@@ -287,14 +318,19 @@ struct offload_provider_v1 {
   /**
    * Describe the instance: writes one JSON object to `out` (DATA channel):
    *   {"remote": bool}   true when sandboxes are not this machine's processes.
-   * Optional (NULL = {}); any thread.
+   * Error codes: OFFLOAD_OK; OFFLOAD_ENOMEM / OFFLOAD_EFAULT when the plugin
+   * fails; the code a `write` of `out` returned. On failure the host logs
+   * the reason and uses {}. Optional (NULL = {}); any thread.
    */
-  int32_t (*describe)(void *self, const struct offload_sink *out);
+  int32_t (*describe)(void *self, const struct offload_sink *out, struct offload_error *err);
 
   /**
    * Build whatever sandboxes start from (an image). Called once, before any
    * create_sandbox. `request_json`: {"no_cache": bool, "copy_dirs": ["local:remote"]}.
    * Writes the image ID once to `image_id`, or nothing when there is no image.
+   * Error codes: OFFLOAD_OK; OFFLOAD_EINVAL (bad request or configuration,
+   * not retried); OFFLOAD_EIO (the build failed); OFFLOAD_EAGAIN (transient);
+   * OFFLOAD_ETIMEDOUT; OFFLOAD_ECANCELED; OFFLOAD_ENOMEM; OFFLOAD_EFAULT.
    * Optional (NULL = nothing to prepare). Blocks.
    */
   int32_t (*prepare)(void *self, const char *request_json, size_t len,
@@ -310,8 +346,12 @@ struct offload_provider_v1 {
    * On success stores the sandbox in `*out` and writes one JSON object to
    * `info`: {"id": "provider's sandbox ID", "scratch_dir": "/abs/dir"} where
    * scratch_dir is a private directory inside the sandbox for result files.
-   * On failure `*out` is untouched and no sandbox remains. Use OFFLOAD_EAGAIN
-   * for failures worth retrying. Blocks; may be called concurrently.
+   * On failure `*out` is untouched and no sandbox remains.
+   * Error codes: OFFLOAD_OK; OFFLOAD_EAGAIN or OFFLOAD_EIO (worth retrying:
+   * the host may try again, elsewhere or later); OFFLOAD_EINVAL or
+   * OFFLOAD_ENOTSUP (configuration or request error: reported once, never
+   * retried); OFFLOAD_ETIMEDOUT; OFFLOAD_ECANCELED; OFFLOAD_ENOMEM;
+   * OFFLOAD_EFAULT. Blocks; may be called concurrently.
    */
   int32_t (*create_sandbox)(void *self, const char *request_json, size_t len,
                             struct offload_sandbox **out, const struct offload_sink *info,
@@ -320,10 +360,13 @@ struct offload_provider_v1 {
   /**
    * Run one command (see "Command JSON") inside `sandbox` and wait for it.
    * Output lines go to `output` (STDOUT/STDERR channels) as they are produced.
-   * Returns OFFLOAD_OK with `*exit_status` as for host->process_run when the
-   * command ran, OFFLOAD_ETIMEDOUT / OFFLOAD_ECANCELED when it was stopped
-   * (and everything it started is gone), or another code when the sandbox
-   * failed to run it (an infrastructure failure).
+   * Error codes:
+   *   OFFLOAD_OK         the command ran; `*exit_status` as for host->process_run
+   *   OFFLOAD_ETIMEDOUT  "timeout_ms" expired; everything it started is gone
+   *   OFFLOAD_ECANCELED  the host cancelled; everything it started is gone
+   *   OFFLOAD_EINVAL     malformed command JSON
+   *   OFFLOAD_EIO / OFFLOAD_EAGAIN / OFFLOAD_ENOENT / other: the sandbox
+   *                      failed to run it (an infrastructure failure)
    */
   int32_t (*exec)(void *self, struct offload_sandbox *sandbox, const char *command_json, size_t len,
                   const struct offload_sink *output, const struct offload_cancel *cancel,
@@ -332,9 +375,11 @@ struct offload_provider_v1 {
   /**
    * Copy files out of `sandbox`. `request_json`:
    *   {"files": [{"remote": "/scratch/r.xml", "local": "/abs/local/r.xml"}, ...]}
-   * Local parent directories exist. Returns OFFLOAD_ENOENT when a remote file
-   * does not exist, another code when the transfer failed; either way no
-   * partial local file is left behind.
+   * Local parent directories exist. Error codes: OFFLOAD_OK; OFFLOAD_ENOENT
+   * when a remote file does not exist (the runner never wrote it);
+   * OFFLOAD_EINVAL for a malformed request; OFFLOAD_EIO / OFFLOAD_EAGAIN
+   * when the transfer failed; OFFLOAD_ECANCELED; OFFLOAD_EFAULT. Either
+   * way no partial local file is left behind.
    */
   int32_t (*download)(void *self, struct offload_sandbox *sandbox, const char *request_json,
                       size_t len, const struct offload_cancel *cancel, struct offload_error *err);
@@ -342,12 +387,29 @@ struct offload_provider_v1 {
   /**
    * Stop everything running in `sandbox` and release it. Called exactly once
    * per sandbox, also after failures and on Ctrl-C. Must not block for long.
-   * A failure is logged by the host; the sandbox pointer is dead afterwards.
+   * Error codes: OFFLOAD_OK; OFFLOAD_EIO or any other code on failure, which
+   * the host only logs. The sandbox pointer is dead afterwards either way.
    */
   int32_t (*destroy_sandbox)(void *self, struct offload_sandbox *sandbox, struct offload_error *err);
 
-  /** Release the instance. Called once, after every sandbox was destroyed. */
+  /** Release the instance. Called once, after every sandbox was destroyed. Cannot fail. */
   void (*destroy)(void *self);
+
+  /**
+   * since 1.1. Like exec, but the command's standard input is `stdin_fd`, a
+   * readable file descriptor owned by the host (the read end of a pipe). The
+   * host writes lines to the other end while the command runs and closes it
+   * when it has nothing more to send. The provider passes the bytes through
+   * unchanged and in order (over ssh, docker exec -i, Modal's exec stdin,
+   * ...) and must not close `stdin_fd` (dup it if needed); host->process_run
+   * takes it as "stdin_fd". Error codes as exec, plus OFFLOAD_EINVAL when
+   * `stdin_fd` is not an open descriptor. NULL = not supported (the host
+   * then uses batches).
+   */
+  int32_t (*exec_stdin)(void *self, struct offload_sandbox *sandbox, const char *command_json,
+                        size_t len, int32_t stdin_fd, const struct offload_sink *output,
+                        const struct offload_cancel *cancel, int32_t *exit_status,
+                        struct offload_error *err);
 };
 
 /* ---------------------------------------------------------------------------
@@ -366,9 +428,12 @@ struct offload_framework_v1 {
    * "benign_exit_statuses" (optional): non-zero exit statuses of a batch
    * whose results all passed that still mean nothing went wrong; any other
    * non-zero status with only passing results fails the run.
-   * Optional (NULL = {"results": "junit"}); any thread.
+   * Error codes: OFFLOAD_OK; OFFLOAD_ENOMEM / OFFLOAD_EFAULT when the plugin
+   * fails; the code a `write` of `out` returned. On failure the host logs
+   * the reason and uses the default. Optional (NULL = {"results": "junit"});
+   * any thread.
    */
-  int32_t (*describe)(void *self, const struct offload_sink *out);
+  int32_t (*describe)(void *self, const struct offload_sink *out, struct offload_error *err);
 
   /**
    * List the tests of one group, on this machine. `request_json`:
@@ -379,8 +444,13 @@ struct offload_framework_v1 {
    * keeps one file's tests together in a batch where balance allows, since
    * they share collection, start-up and module-level set-up.
    * Test IDs are opaque to the host; they only need to be unique. A filter
-   * that selects nothing is not an error. Blocks; may be called concurrently
-   * for different groups.
+   * that selects nothing is not an error. Error codes: OFFLOAD_OK;
+   * OFFLOAD_EINVAL (bad filters or configuration; name the key);
+   * OFFLOAD_EIO (the runner failed to list its tests); OFFLOAD_ENOENT (the
+   * runner or a test binary does not exist); OFFLOAD_ETIMEDOUT;
+   * OFFLOAD_ECANCELED; OFFLOAD_ENOMEM; OFFLOAD_EFAULT; the code a `write`
+   * of `tests` returned. Blocks; may be called concurrently for different
+   * groups.
    */
   int32_t (*discover)(void *self, const char *request_json, size_t len,
                       const struct offload_sink *tests, const struct offload_cancel *cancel,
@@ -393,14 +463,19 @@ struct offload_framework_v1 {
    *    "fail_fast": bool}
    * Writes one command JSON (see the provider section) to `command`, with an
    * extra member "result_file": the path the command actually writes its
-   * results to (normally the one requested).
+   * results to (normally the one requested). Error codes: OFFLOAD_OK;
+   * OFFLOAD_EINVAL (malformed request or configuration); OFFLOAD_ENOMEM;
+   * OFFLOAD_EFAULT; the code a `write` of `command` returned. Any thread.
    */
   int32_t (*build_command)(void *self, const char *request_json, size_t len,
                            const struct offload_sink *command, struct offload_error *err);
 
   /**
    * Turn the downloaded result file into JUnit XML, written once to `junit`.
-   * Optional: NULL means the result file already is JUnit XML.
+   * Error codes: OFFLOAD_OK; OFFLOAD_EINVAL when the data cannot be read
+   * as a result file; OFFLOAD_ENOMEM; OFFLOAD_EFAULT; the code a `write` of
+   * `junit` returned. Optional: NULL means the result file already is JUnit
+   * XML. Any thread.
    */
   int32_t (*convert_report)(void *self, const char *data, size_t len,
                             const struct offload_sink *junit, struct offload_error *err);
@@ -410,13 +485,32 @@ struct offload_framework_v1 {
    *   {"tests": ["id", ...],                       the batch that ran
    *    "cases": [{"name": "...", "classname": "..."}, ...]}
    * Writes one JSON array to `ids`, as long as "cases", holding for each case
-   * its test ID or null when it matches none. Any thread.
+   * its test ID or null when it matches none. Error codes: OFFLOAD_OK;
+   * OFFLOAD_EINVAL (malformed request); OFFLOAD_ENOMEM; OFFLOAD_EFAULT; the
+   * code a `write` of `ids` returned. Any thread.
    */
   int32_t (*map_results)(void *self, const char *request_json, size_t len,
                          const struct offload_sink *ids, struct offload_error *err);
 
-  /** Release the instance. Called once, after every other call returned. */
+  /** Release the instance. Called once, after every other call returned. Cannot fail. */
   void (*destroy)(void *self);
+
+  /**
+   * since 1.1. Build the command of a persistent worker that speaks the
+   * worker protocol (docs/worker-protocol.md) on its stdin/stdout.
+   * `request_json`:
+   *   {"scratch_dir": "/abs/private/dir", "fail_fast": bool,
+   *    "tests": ["id", ...]}   the tests this worker will probably get first
+   *                            (a hint for what to collect; may be empty)
+   * Writes one command JSON (as build_command, without "result_file").
+   * Error codes: OFFLOAD_OK; OFFLOAD_ENOTSUP when there is no worker for
+   * this configuration (the host then uses batches); OFFLOAD_EINVAL
+   * (malformed request or configuration); OFFLOAD_ENOMEM; OFFLOAD_EFAULT;
+   * the code a `write` of `command` returned. NULL = not supported. Any
+   * thread.
+   */
+  int32_t (*build_worker_command)(void *self, const char *request_json, size_t len,
+                                  const struct offload_sink *command, struct offload_error *err);
 };
 
 /* ---------------------------------------------------------------------------
@@ -447,8 +541,11 @@ struct offload_factory {
   /**
    * Make an instance. `config_json` is the checked section (every declared
    * option present or absent per its default, no unknown keys; "type"
-   * removed). Stores the instance in `*self`. Report rule violations with
-   * OFFLOAD_EINVAL and the offending key. Main thread.
+   * removed). Stores the instance in `*self`. Error codes: OFFLOAD_OK;
+   * OFFLOAD_EINVAL for a rule violation (with the offending key);
+   * OFFLOAD_ENOENT when something the configuration names does not exist;
+   * OFFLOAD_ENOTSUP when this machine cannot host the type; OFFLOAD_ENOMEM;
+   * OFFLOAD_EFAULT. Main thread.
    */
   int32_t (*create)(const struct offload_host_v1 *host, const char *config_json, size_t len,
                     void **self, struct offload_error *err);
@@ -464,7 +561,13 @@ struct offload_plugin_descriptor {
   const char *version;      /**< the plugin's own version */
   const char *description;  /**< one line */
   uint32_t factory_count;
-  uint32_t reserved;        /**< must be 0 */
+  /**
+   * The oldest host ABI this plugin can run with, as OFFLOAD_ABI_MAKE_VERSION;
+   * 0 means any host of its major. Set it when the plugin needs a field or
+   * slot added after 1.0: an older host then refuses the plugin with a
+   * message naming both versions instead of loading it.
+   */
+  uint32_t min_host_abi_version;
   const struct offload_factory *const *factories;
 };
 
@@ -473,7 +576,11 @@ struct offload_plugin_descriptor {
  * main thread, right after loading. It may only use host->log; it must not
  * start threads. It stores the plugin's static descriptor in `*out` and
  * returns OFFLOAD_OK, or returns OFFLOAD_ENOTSUP when `host_abi_version` is
- * one it cannot work with.
+ * one it cannot work with (log why with host->log at OFFLOAD_LOG_ERROR
+ * first: the host shows that line as the reason). A plugin built against a
+ * newer minor than `host_abi_version` may still run: it only reads host
+ * fields behind OFFLOAD_STRUCT_HAS(host, ...), and declares what it cannot
+ * do without in the descriptor's `min_host_abi_version`.
  */
 typedef int32_t (*offload_plugin_entry_fn)(uint32_t host_abi_version,
                                            const struct offload_host_v1 *host,

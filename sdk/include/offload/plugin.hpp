@@ -217,6 +217,17 @@ concept ConvertsReports = requires(T t, std::string_view data) {
   { t.convert_report(data) } -> std::convertible_to<std::string>;
 };
 
+template <class T>
+concept StreamsStdin = requires(T t, typename T::Sandbox& sandbox, std::string_view command, int32_t fd,
+                                const offload_sink* output, const offload_cancel* cancel) {
+  { t.exec_stdin(sandbox, command, fd, output, cancel) } -> std::convertible_to<int32_t>;
+};
+
+template <class T>
+concept BuildsWorkers = requires(T t, std::string_view request) {
+  { t.build_worker_command(request) } -> std::convertible_to<std::string>;
+};
+
 // The optional slots are filled only for classes that have the method, so
 // the host sees NULL ("not supported") for the others.
 template <class T>
@@ -229,6 +240,39 @@ constexpr decltype(offload_provider_v1::prepare) prepare_slot() noexcept {
         if (auto id = t.prepare(std::string_view(req, len), cancel)) {
           emit(image_id, OFFLOAD_CHANNEL_DATA, *id);
         }
+      });
+    };
+  } else {
+    return nullptr;
+  }
+}
+
+template <class T>
+constexpr decltype(offload_provider_v1::exec_stdin) exec_stdin_slot() noexcept {
+  if constexpr (StreamsStdin<T>) {
+    return [](void* self, offload_sandbox* sb, const char* cmd, size_t len, int32_t stdin_fd,
+              const offload_sink* output, const offload_cancel* cancel, int32_t* exit_status,
+              offload_error* err) noexcept -> int32_t {
+      T& t = self_of<T>(self);
+      *exit_status = -1;
+      return guard(t.host(), err, [&] {
+        *exit_status = t.exec_stdin(*reinterpret_cast<typename T::Sandbox*>(sb), std::string_view(cmd, len),
+                                    stdin_fd, output, cancel);
+      });
+    };
+  } else {
+    return nullptr;
+  }
+}
+
+template <class T>
+constexpr decltype(offload_framework_v1::build_worker_command) build_worker_command_slot() noexcept {
+  if constexpr (BuildsWorkers<T>) {
+    return [](void* self, const char* req, size_t len, const offload_sink* command,
+              offload_error* err) noexcept -> int32_t {
+      T& t = self_of<T>(self);
+      return guard(t.host(), err, [&] {
+        emit(command, OFFLOAD_CHANNEL_DATA, t.build_worker_command(std::string_view(req, len)));
       });
     };
   } else {
@@ -278,17 +322,20 @@ void destroy_instance(void* self) noexcept {
 ///                const offload_cancel*);
 ///   void download(Sandbox&, std::string_view request, const offload_cancel*);
 ///   void destroy_sandbox(Sandbox&);
-/// and optionally (the slot stays NULL without it):
+/// and optionally (each slot stays NULL without its method):
 ///   std::optional<std::string> prepare(std::string_view request, const offload_cancel*);
+///   int32_t exec_stdin(Sandbox&, std::string_view command, int32_t stdin_fd,
+///                      const offload_sink* output, const offload_cancel*);  (since 1.1;
+///                      returns the exit status, like exec; must not close stdin_fd)
 template <class T>
 const offload_provider_v1* provider_table() noexcept {
   using Sandbox = typename T::Sandbox;
   static const offload_provider_v1 table = {
       sizeof(offload_provider_v1),
       0,
-      [](void* self, const offload_sink* out) noexcept -> int32_t {
+      [](void* self, const offload_sink* out, offload_error* err) noexcept -> int32_t {
         T& t = detail::self_of<T>(self);
-        return guard(t.host(), nullptr, [&] { emit(out, OFFLOAD_CHANNEL_DATA, t.describe()); });
+        return guard(t.host(), err, [&] { emit(out, OFFLOAD_CHANNEL_DATA, t.describe()); });
       },
       detail::prepare_slot<T>(),
       [](void* self, const char* req, size_t len, offload_sandbox** out, const offload_sink* info,
@@ -327,6 +374,7 @@ const offload_provider_v1* provider_table() noexcept {
         return guard(t.host(), err, [&] { t.destroy_sandbox(*owned); });
       },
       &destroy_instance<T>,
+      detail::exec_stdin_slot<T>(),
   };
   return &table;
 }
@@ -337,16 +385,18 @@ const offload_provider_v1* provider_table() noexcept {
 ///   void discover(std::string_view request, const offload_sink* tests, const offload_cancel*);
 ///   std::string build_command(std::string_view request);
 ///   std::string map_results(std::string_view request);
-/// and optionally, when it converts result files (the slot stays NULL without it):
-///   std::string convert_report(std::string_view data);
+/// and optionally (each slot stays NULL without its method):
+///   std::string convert_report(std::string_view data);  when it converts result files
+///   std::string build_worker_command(std::string_view request);  (since 1.1; throw
+///                      Failure(OFFLOAD_ENOTSUP, ...) when this configuration has no worker)
 template <class T>
 const offload_framework_v1* framework_table() noexcept {
   static const offload_framework_v1 table = {
       sizeof(offload_framework_v1),
       0,
-      [](void* self, const offload_sink* out) noexcept -> int32_t {
+      [](void* self, const offload_sink* out, offload_error* err) noexcept -> int32_t {
         T& t = detail::self_of<T>(self);
-        return guard(t.host(), nullptr, [&] { emit(out, OFFLOAD_CHANNEL_DATA, t.describe()); });
+        return guard(t.host(), err, [&] { emit(out, OFFLOAD_CHANNEL_DATA, t.describe()); });
       },
       [](void* self, const char* req, size_t len, const offload_sink* tests,
          const offload_cancel* cancel, offload_error* err) noexcept -> int32_t {
@@ -369,6 +419,7 @@ const offload_framework_v1* framework_table() noexcept {
         });
       },
       &destroy_instance<T>,
+      detail::build_worker_command_slot<T>(),
   };
   return &table;
 }

@@ -206,9 +206,32 @@ class _StreamReader:
         return self._pipe.read()
 
 
+class _StreamWriter:
+    """Modal's StreamWriter: write() queues bytes or text, drain() sends
+    them, write_eof() closes the process's stdin."""
+
+    def __init__(self, pipe, text):
+        self._pipe = pipe.buffer if text else pipe
+
+    def write(self, data):
+        if isinstance(data, str):
+            data = data.encode()
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError("data must be bytes or str, got %r" % type(data))
+        self._pipe.write(data)
+
+    def drain(self):
+        if not self._pipe.closed:  # after write_eof there is nothing left to send
+            self._pipe.flush()
+
+    def write_eof(self):
+        self._pipe.close()
+
+
 class ContainerProcess:
     def __init__(self, popen, text):
         self._popen = popen
+        self.stdin = _StreamWriter(popen.stdin, text)
         self.stdout = _StreamReader(popen.stdout, text)
         self.stderr = _StreamReader(popen.stderr, text)
 
@@ -344,7 +367,7 @@ class Sandbox:
         variables.update(meta["env"])
         variables.update(env or {})
         popen = subprocess.Popen(self._bwrap(args, workdir or meta["workdir"], meta["places"]),
-                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                  env=variables, text=text, bufsize=bufsize if text else -1)
         (self._dir / "pids" / str(popen.pid)).touch()
         return ContainerProcess(popen, text)

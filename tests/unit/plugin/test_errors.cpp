@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+// Errors from plugin calls keep their OFFLOAD_E* code, and the code decides retries.
+#include "loaded.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace offload;
+using namespace offload::plugin::testing;
+
+namespace {
+
+Error coded(int32_t code) {
+  Error e{"x"};
+  e.code = code;
+  return e;
+}
+
+} // namespace
+
+TEST_SUITE_BEGIN("plugin");
+
+TEST_CASE("plugin::worth_retrying: EAGAIN and EIO only") {
+  CHECK(plugin::worth_retrying(coded(OFFLOAD_EAGAIN)));
+  CHECK(plugin::worth_retrying(coded(OFFLOAD_EIO)));
+  for (const int32_t code : {0, OFFLOAD_EINVAL, OFFLOAD_ENOTSUP, OFFLOAD_ENOENT, OFFLOAD_EFAULT, OFFLOAD_ENOMEM,
+                             OFFLOAD_ETIMEDOUT, OFFLOAD_ECANCELED}) {
+    CAPTURE(code);
+    CHECK_FALSE(plugin::worth_retrying(coded(code)));
+  }
+}
+
+TEST_CASE("plugin::create_instance: the plugin's EINVAL reaches the Error, so it is not retried") {
+  const auto reg = fixture_plugins();
+  auto created = create(*reg, OFFLOAD_KIND_FRAMEWORK, "sdk-c", {{"greeting", "bye"}});
+  REQUIRE_FALSE(created.ok());
+  CHECK(created.error().code == OFFLOAD_EINVAL);
+  CHECK(created.error().message.find("expected the defaults") != std::string::npos);
+  CHECK_FALSE(plugin::worth_retrying(created.error()));
+
+  // The host's own check of the section against the option table.
+  auto mistyped = create(*reg, OFFLOAD_KIND_FRAMEWORK, "sdk-c", {{"greeting", 3}});
+  REQUIRE_FALSE(mistyped.ok());
+  CHECK(mistyped.error().code == OFFLOAD_EINVAL);
+}
+
+TEST_CASE("plugin::Framework::map_results: a case name that is not UTF-8 is no exception") {
+  const auto reg = fixture_plugins();
+  const auto fw = framework(*reg, "sdk-c");
+  // Read from a runner's JUnit file, so any bytes at all.
+  auto mapped = fw->map_results({"c_alpha"}, {{"c_alpha", ""}, {"c_\xff", ""}});
+  REQUIRE_MESSAGE(mapped.ok(), mapped.error().message);
+  REQUIRE(mapped->size() == 2);
+  CHECK((*mapped)[0] == "c_alpha");
+}
+
+TEST_CASE("plugin::Provider::create_sandbox: a failed create_command is EAGAIN, worth retrying") {
+  const auto reg = real_plugins();
+  const auto shell = provider(*reg, "default",
+                              {{"create_command", "echo no capacity >&2; exit 3"},
+                               {"exec_command", "sh -c {command}"},
+                               {"download_command", "true {paths}"},
+                               {"destroy_command", "true"}});
+  auto sandbox = shell->create_sandbox({"s1", std::nullopt, {}, std::nullopt}, process::CancelToken());
+  REQUIRE_FALSE(sandbox.ok());
+  CHECK(sandbox.error().code == OFFLOAD_EAGAIN);
+  CHECK(sandbox.error().message.find("no capacity") != std::string::npos);
+  CHECK(plugin::worth_retrying(sandbox.error()));
+}
+
+TEST_SUITE_END();
