@@ -11,6 +11,7 @@
 
 #include <future>
 #include <random>
+#include <thread>
 
 namespace offload::engine {
 namespace {
@@ -25,7 +26,8 @@ std::string new_run_id() {
   return id;
 }
 
-RunOptions run_options(const config::Config& cfg, const PipelineOptions& p, std::optional<std::string> image) {
+RunOptions run_options(const config::Config& cfg, const plugin::Provider& provider, const PipelineOptions& p,
+                       std::optional<std::string> image) {
   RunOptions opt;
   opt.sandboxes = p.sandboxes;
   opt.timeout_secs = static_cast<double>(cfg.offload.test_timeout_secs);
@@ -38,6 +40,13 @@ RunOptions run_options(const config::Config& cfg, const PipelineOptions& p, std:
   opt.env["OFFLOAD_ROOT"] = opt.project_root.value_or(std::filesystem::current_path().string());
   opt.image_id = std::move(image);
   opt.run_id = new_run_id();
+  opt.workers = cfg.offload.persistent_workers;
+  opt.per_test_timeout_secs = static_cast<double>(cfg.offload.per_test_timeout_secs);
+  // A copy of a test racing its original only pays off when there are
+  // CPUs to spare; on this machine with a sandbox per core there are none.
+  if (!provider.remote() && p.sandboxes >= std::max(1u, std::thread::hardware_concurrency())) {
+    opt.hedge = false;
+  }
   return opt;
 }
 
@@ -134,7 +143,7 @@ Result<RunOutcome> run_pipeline(const config::Config& cfg, const plugin::Provide
     return st.error();
   }
   auto outcome = orchestrate(provider, framework, std::move(source), cfg.groups, history,
-                             run_options(cfg, options, *prepared), interrupt, observer);
+                             run_options(cfg, provider, options, *prepared), interrupt, observer);
   if (!outcome) {
     return outcome;
   }

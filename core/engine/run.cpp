@@ -4,9 +4,27 @@
 #include "engine/run_loop.hpp"
 #include "engine/thread_executor.hpp"
 
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
 #include <thread>
 
 namespace offload::engine {
+namespace {
+
+// Whether this framework, as configured, runs a persistent worker: the
+// default framework has one only with a worker_command, for instance.
+bool has_worker(const plugin::Framework& framework) {
+  const auto command =
+      framework.worker_command(nlohmann::json{{"scratch_dir", ""}, {"fail_fast", false}, {"tests", nlohmann::json::array()}});
+  if (!command) {
+    spdlog::warn("running batches: {}", command.error().message);
+    return false;
+  }
+  return command->has_value();
+}
+
+} // namespace
 
 Result<RunOutcome> orchestrate(const plugin::Provider& provider, const plugin::Framework& framework,
                                TestSource source, const std::vector<config::Group>& groups,
@@ -18,6 +36,9 @@ Result<RunOutcome> orchestrate(const plugin::Provider& provider, const plugin::F
   in.options = options;
   in.exit_code_mode = !framework.has_result_files();
   in.benign_exit_statuses = framework.benign_exit_statuses();
+  in.per_test_timeout_secs = options.per_test_timeout_secs;
+  in.workers = options.workers && options.policy == SchedulePolicy::Dynamic && !in.exit_code_mode &&
+               provider.streams_stdin() && has_worker(framework);
   // Static mode plans every attempt up front, which a late answer would undo.
   const bool early = !source.expected.empty() && options.policy != SchedulePolicy::Static;
   if (early) {

@@ -267,11 +267,19 @@ void RunLoop::settle_unrunnable() {
 }
 
 void RunLoop::dispatch() {
-  for (std::size_t i = 0; i < m_slots.size(); ++i) {
-    if (m_in.workers) {
+  if (m_in.workers) {
+    for (std::size_t i = 0; i < m_slots.size(); ++i) {
       dispatch_worker(i);
-    } else if (m_slots[i].state == SlotState::Idle) {
-      dispatch_batch(i);
+    }
+    return;
+  }
+  // First every idle sandbox takes what it may; only then may a retry go
+  // back to the sandbox it failed on, when no other one took it.
+  for (const bool fallback : {false, true}) {
+    for (std::size_t i = 0; i < m_slots.size(); ++i) {
+      if (m_slots[i].state == SlotState::Idle) {
+        dispatch_batch(i, fallback);
+      }
     }
   }
 }
@@ -282,12 +290,12 @@ bool RunLoop::work_may_come() const {
   return m_scheduler.in_flight() > 0 || m_scheduler.has_queued() || m_in.pending;
 }
 
-void RunLoop::dispatch_batch(std::size_t i) {
+void RunLoop::dispatch_batch(std::size_t i, bool fallback) {
   if (stopping() || (m_tracker.all_settled() && !m_in.pending)) {
     close_slot(i);
     return;
   }
-  if (auto batch = m_scheduler.take(i, m_exec.now())) {
+  if (auto batch = m_scheduler.take(i, m_exec.now(), fallback)) {
     Running& running = m_running[batch->id];
     std::vector<std::string> ids;
     ids.reserve(batch->tests.size());
@@ -298,7 +306,7 @@ void RunLoop::dispatch_batch(std::size_t i) {
     }
     m_slots[i].state = SlotState::Busy;
     m_exec.start(*batch, std::move(ids));
-  } else if (!work_may_come()) {
+  } else if (fallback && !work_may_come()) {
     close_slot(i);
   }
 }

@@ -70,7 +70,11 @@ private:
     bool fresh = true;             ///< this worker process has run no test yet
     bool alone = false;            ///< it runs one test alone (an isolation re-run)
     bool timed_out = false;        ///< we killed it: its running test ran over
+    bool any_started = false;      ///< this worker process began a test
+    bool start_timed_out = false;  ///< we killed it: it never got ready
+    bool kill_sent = false;        ///< kill_worker was called for this process
     std::optional<Batch> isolation; ///< waits for a fresh worker
+    std::optional<Batch> first;     ///< taken at its start, fed once it is ready
     std::size_t failed_starts = 0; ///< worker ends in a row without a result
     double session_began = 0.0;
     std::size_t session_tests = 0;
@@ -99,7 +103,8 @@ private:
   void on_interrupt();
 
   void dispatch();
-  void dispatch_batch(std::size_t slot);
+  /// `fallback`: a retry may go back to the sandbox it failed on.
+  void dispatch_batch(std::size_t slot, bool fallback);
 
   // Persistent workers (run_workers.cpp).
   void dispatch_worker(std::size_t slot);

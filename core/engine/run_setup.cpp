@@ -42,13 +42,16 @@ SchedulerOptions RunLoop::scheduler_options() {
     s.initial_overhead_secs = *overhead;
   }
   s.sandboxes = m_in.options.sandboxes;
+  s.policy = m_in.options.policy;
+  s.hedge = m_in.options.hedge;
   if (m_in.workers) {
     // A worker pays its start-up once; each test is its own unit of work.
     s.max_batch_tests = 1;
     s.initial_overhead_secs = 0.0;
+    // A test fed to a worker waits behind the ones before it, so its feed
+    // time says nothing about whether it is overdue: no hedged copies.
+    s.hedge = false;
   }
-  s.policy = m_in.options.policy;
-  s.hedge = m_in.options.hedge;
   if (s.policy == SchedulePolicy::Static) {
     s.static_instances = attempts_allowed(m_in.tests);
   }

@@ -24,6 +24,9 @@ struct RunOptions {
   std::optional<std::string> project_root;
   std::optional<std::string> image_id;
   std::string run_id;
+  /// Persistent workers where framework and provider can (else batches).
+  bool workers = true;
+  double per_test_timeout_secs = 300.0;
 };
 
 struct RunOutcome {

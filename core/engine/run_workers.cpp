@@ -32,18 +32,50 @@ void RunLoop::dispatch_worker(std::size_t i) {
       close_slot(i);
       return;
     }
+    // Only what is queued is worth a worker; a retry may still come from
+    // the others, and this sandbox waits for it.
+    if (!m_scheduler.has_queued() && !slot.isolation) {
+      return;
+    }
     slot.worker = WorkerState::Starting;
     slot.state = SlotState::Busy;
     slot.fresh = true;
     slot.alone = false;
     slot.timed_out = false;
+    slot.any_started = false;
+    slot.start_timed_out = false;
+    slot.kill_sent = false;
     slot.session_began = m_exec.now();
     slot.session_tests = 0;
-    m_exec.start_worker(i, {});
+    // Its first test goes with the start, so a worker that collects lazily
+    // imports only that test's file before it is ready.
+    std::vector<std::string> first;
+    if (!slot.isolation) {
+      if (auto chunk = m_scheduler.take(i, m_exec.now())) {
+        for (std::size_t t : chunk->tests) {
+          first.push_back(m_in.tests[t].id);
+        }
+        if (chunk->isolation) {
+          slot.isolation = std::move(chunk);
+        } else {
+          slot.first = std::move(chunk);
+        }
+      }
+    } else {
+      for (std::size_t t : slot.isolation->tests) {
+        first.push_back(m_in.tests[t].id);
+      }
+    }
+    m_exec.start_worker(i, first);
     return;
   }
   if (slot.worker != WorkerState::Ready) {
     return;
+  }
+  if (slot.first) {
+    const Batch chunk = std::move(*slot.first);
+    slot.first.reset();
+    feed(i, chunk);
   }
   if (!done && !slot.alone) {
     double queued_secs = 0.0;
@@ -114,6 +146,7 @@ void RunLoop::on_test_started(const TestStarted& e) {
   for (Sent& s : slot.sent) {
     if (!s.started && m_in.tests[s.test].id == e.id) {
       s.started = true;
+      slot.any_started = true;
       slot.running_since = m_exec.now();
       return;
     }
@@ -133,7 +166,6 @@ void RunLoop::on_test_finished(TestFinished& e) {
   slot.fresh = false;
   slot.failed_starts = 0;
   ++slot.session_tests;
-  slot.running_since = m_exec.now();
   const Batch& chunk = m_chunks.at(sent.chunk).batch;
   const std::size_t position = static_cast<std::size_t>(
       std::find(chunk.tests.begin(), chunk.tests.end(), sent.test) - chunk.tests.begin());
@@ -172,8 +204,11 @@ void RunLoop::close_chunk_test(std::size_t id, std::optional<std::pair<std::size
   m_running.erase(id);
   m_chunks.erase(id);
   if (m_tracker.all_settled()) {
+    // What they still run are copies nobody needs.
     for (std::size_t s = 0; s < m_slots.size(); ++s) {
-      if (m_slots[s].worker == WorkerState::Starting || !m_slots[s].sent.empty()) {
+      Slot& other = m_slots[s];
+      if ((other.worker == WorkerState::Starting || !other.sent.empty()) && !other.kill_sent) {
+        other.kill_sent = true;
         m_exec.kill_worker(s);
       }
     }
@@ -182,19 +217,21 @@ void RunLoop::close_chunk_test(std::size_t id, std::optional<std::pair<std::size
 
 void RunLoop::on_worker_ended(const WorkerEnded& e) {
   Slot& slot = m_slots[e.slot];
-  const bool produced = slot.session_tests > 0;
+  // Died before it began any test: its start failed (collection, exec).
+  const bool failed_start = !slot.any_started && !stopping() && (!e.killed || slot.start_timed_out) &&
+                            (!slot.sent.empty() || !e.problem.empty() || e.exit_status != 0);
   m_out.batches.push_back({m_out.batches.size() + 1, e.slot, slot.session_began, m_exec.now(),
                            e.exit_status == 0 && !e.killed ? BatchOutcome::Success : BatchOutcome::Error,
                            slot.session_tests});
   const std::string sandbox = "sandbox " + std::to_string(e.slot);
-  std::string why = e.problem.empty() ? "exit status " + std::to_string(e.exit_status) : e.problem;
-  bool any_open = false;
+  std::string why = slot.start_timed_out ? "it was not ready after test_timeout_secs"
+                    : e.problem.empty()  ? "exit status " + std::to_string(e.exit_status)
+                                         : e.problem;
   for (const Sent& s : slot.sent) {
     const Batch& chunk = m_chunks.at(s.chunk).batch;
     const std::size_t position = static_cast<std::size_t>(
         std::find(chunk.tests.begin(), chunk.tests.end(), s.test) - chunk.tests.begin());
     const bool open = !stopping() && accepted(chunk, position) && !m_tracker.settled(s.test);
-    any_open = any_open || open;
     if (open && s.started && slot.timed_out) {
       Attempt a;
       a.result = AttemptResult::TimedOut;
@@ -213,7 +250,7 @@ void RunLoop::on_worker_ended(const WorkerEnded& e) {
       act({Action::Kind::Record, s.test, std::move(a), {}}, e.slot);
     } else if (open && s.started) {
       act({Action::Kind::Isolate, s.test, {}, {}}, e.slot);
-    } else if (open && !produced && !e.killed) {
+    } else if (open && failed_start) {
       Attempt a;
       a.result = AttemptResult::Infrastructure;
       a.message = "the worker ended (" + why + ") before running it";
@@ -226,9 +263,19 @@ void RunLoop::on_worker_ended(const WorkerEnded& e) {
     close_chunk_test(s.chunk, std::nullopt);
   }
   slot.sent.clear();
+  if (slot.first) {
+    // Taken for it, never sent: back to the queue, untouched.
+    m_scheduler.finished(*slot.first, {}, 0.0);
+    for (std::size_t t : slot.first->tests) {
+      if (!stopping() && !m_tracker.settled(t)) {
+        m_scheduler.retry(t, std::nullopt);
+      }
+    }
+    slot.first.reset();
+  }
   slot.worker = WorkerState::None;
   slot.state = SlotState::Idle;
-  if (!produced && (any_open || !e.problem.empty() || e.exit_status != 0) && !e.killed && !stopping()) {
+  if (failed_start) {
     if (++slot.failed_starts >= k_failed_starts) {
       slot.state = SlotState::Lost;
       m_last_sandbox_error = "its worker ended " + std::to_string(k_failed_starts) + " times without a result, last: " + why;
@@ -242,9 +289,14 @@ void RunLoop::check_test_timeouts() {
   const double now = m_exec.now();
   for (std::size_t i = 0; i < m_slots.size(); ++i) {
     Slot& slot = m_slots[i];
+    if (slot.worker == WorkerState::Starting && !slot.start_timed_out &&
+        now - slot.session_began > m_in.options.timeout_secs) {
+      slot.start_timed_out = slot.kill_sent = true;
+      m_exec.kill_worker(i);
+    }
     const bool running = !slot.sent.empty() && slot.sent.front().started;
     if (running && !slot.timed_out && now - slot.running_since > m_in.per_test_timeout_secs) {
-      slot.timed_out = true;
+      slot.timed_out = slot.kill_sent = true;
       m_exec.kill_worker(i);
     }
   }

@@ -150,7 +150,7 @@ double Scheduler::expected_secs(const Running& r) const {
   return secs;
 }
 
-std::optional<Batch> Scheduler::take(std::size_t sandbox, double now) {
+std::optional<Batch> Scheduler::take(std::size_t sandbox, double now, bool fallback) {
   m_now = std::max(m_now, now);
   auto from_front = take_front(sandbox, false);
   if (!from_front && m_opt.policy == SchedulePolicy::Static && !m_static.empty()) {
@@ -169,7 +169,7 @@ std::optional<Batch> Scheduler::take(std::size_t sandbox, double now) {
   if (!from_front) {
     from_front = take_dynamic(sandbox);
   }
-  if (!from_front) {
+  if (!from_front && fallback) {
     // Better a retry on the sandbox it failed on than an idle sandbox.
     from_front = take_front(sandbox, true);
   }

@@ -75,7 +75,9 @@ public:
 
   /// Work for an idle sandbox at time `now`, or nullopt when there is none
   /// for it right now (there may be later, when running batches finish).
-  std::optional<Batch> take(std::size_t sandbox, double now);
+  /// `fallback`: a retry may go to the sandbox it failed on (no other
+  /// sandbox is idle to take it).
+  std::optional<Batch> take(std::size_t sandbox, double now, bool fallback = true);
 
   /// A batch (or its duplicate) finished; `observed` holds the measured
   /// duration of each test that reported one, `wall_secs` the batch's time.

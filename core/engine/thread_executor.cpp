@@ -3,7 +3,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include "engine/worker_protocol.hpp"
+#include "engine/worker_session.hpp"
+
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <mutex>
 #include <thread>
@@ -13,12 +20,6 @@ namespace offload::engine {
 namespace {
 
 constexpr int k_create_attempts = 3;
-
-// Transient failures may pass on another try; a config error (EINVAL,
-// ENOTSUP) or a missing program would fail the same way every time.
-bool worth_retrying(const Error& e) {
-  return e.code == OFFLOAD_EAGAIN || e.code == OFFLOAD_EIO || e.code == OFFLOAD_ETIMEDOUT;
-}
 
 std::string what_of(std::exception_ptr ex) {
   try {
@@ -36,8 +37,13 @@ struct RunOrder {
   std::vector<std::string> ids;
   process::CancelToken cancel;
 };
+struct WorkerOrder {
+  std::vector<std::string> first;
+  process::UniqueFd stdin_fd;
+  process::CancelToken cancel;
+};
 struct CloseOrder {};
-using Order = std::variant<OpenOrder, RunOrder, CloseOrder>;
+using Order = std::variant<OpenOrder, RunOrder, WorkerOrder, CloseOrder>;
 
 } // namespace
 
@@ -77,6 +83,8 @@ private:
       }
       if (auto* run = std::get_if<RunOrder>(&order)) {
         run_batch_order(*run);
+      } else if (auto* worker = std::get_if<WorkerOrder>(&order)) {
+        run_worker_order(*worker);
       } else {
         destroy();
         create();
@@ -116,7 +124,7 @@ private:
         last = make_error("creating sandbox ", std::to_string(m_index), ": internal error: ",
                           what_of(std::current_exception()));
       }
-      if (!worth_retrying(last)) {
+      if (!plugin::worth_retrying(last)) {
         break;
       }
       spdlog::debug("{} (attempt {} of {})", last.message, attempt, k_create_attempts);
@@ -159,8 +167,32 @@ private:
     m_exec.post(std::move(done));
   }
 
+  void run_worker_order(WorkerOrder& order) {
+    const SandboxSetup& s = m_exec.m_setup;
+    const auto post = [this](Event e) { m_exec.post(std::move(e)); };
+    try {
+      if (!m_sandbox) {
+        throw std::logic_error("no sandbox to run it in");
+      }
+      WorkerRun run;
+      run.framework = s.batch.framework;
+      run.sandbox = m_sandbox.get();
+      run.slot = m_index;
+      run.first = std::move(order.first);
+      run.fail_fast = s.batch.fail_fast;
+      run.stdin_fd = order.stdin_fd.get();
+      run.log_path = s.logs_dir / ("worker-" + std::to_string(m_index) + "-" + std::to_string(++m_workers));
+      run.forward_output = s.forward_output;
+      run.cancel = order.cancel;
+      run_worker(run, post);
+    } catch (...) {
+      post(WorkerEnded{m_index, -1, false, "internal error running the worker: " + what_of(std::current_exception())});
+    }
+  }
+
   ThreadExecutor& m_exec;
   std::size_t m_index;
+  std::size_t m_workers = 0;
   std::size_t m_generation = 0;
   std::unique_ptr<plugin::Sandbox> m_sandbox;
   std::mutex m_mutex;
@@ -209,6 +241,56 @@ void ThreadExecutor::cancel(std::size_t batch) {
 
 void ThreadExecutor::close(std::size_t index) { slot(index).give(CloseOrder{}); }
 
+void ThreadExecutor::start_worker(std::size_t index, const std::vector<std::string>& first) {
+  int fds[2] = {-1, -1};
+  // A socket, not a pipe: writing to a worker that died must fail with
+  // EPIPE (MSG_NOSIGNAL), never raise SIGPIPE in offload.
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
+    post(WorkerEnded{index, -1, false, std::string("cannot make the worker's stdin: ") + std::strerror(errno)});
+    return;
+  }
+  WorkerPipe& pipe = m_workers[index];
+  pipe.to_worker.reset(fds[0]);
+  pipe.cancel = m_setup.interrupt.child();
+  slot(index).give(WorkerOrder{first, process::UniqueFd(fds[1]), pipe.cancel});
+}
+
+void ThreadExecutor::send(std::size_t index, const std::string& bytes) {
+  const auto it = m_workers.find(index);
+  if (it == m_workers.end() || !it->second.to_worker) {
+    return;
+  }
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::send(it->second.to_worker.get(), bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      // The worker is gone; its WorkerEnded says what became of its tests.
+      return;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+void ThreadExecutor::feed(std::size_t index, const std::vector<std::string>& ids) {
+  send(index, worker::run_request(ids));
+}
+
+void ThreadExecutor::finish_worker(std::size_t index) {
+  send(index, worker::stop_request());
+  if (const auto it = m_workers.find(index); it != m_workers.end() && it->second.to_worker) {
+    ::shutdown(it->second.to_worker.get(), SHUT_WR);
+  }
+}
+
+void ThreadExecutor::kill_worker(std::size_t index) {
+  if (const auto it = m_workers.find(index); it != m_workers.end()) {
+    it->second.cancel.cancel();
+  }
+}
+
 Event ThreadExecutor::next(double max_wait_secs) {
   if (m_setup.interrupt.cancelled() && !m_interrupt_told) {
     m_interrupt_told = true;
@@ -220,6 +302,8 @@ Event ThreadExecutor::next(double max_wait_secs) {
   }
   if (const auto* done = std::get_if<BatchDone>(&*event)) {
     m_tokens.erase(done->batch.id);
+  } else if (const auto* ended = std::get_if<WorkerEnded>(&*event)) {
+    m_workers.erase(ended->slot);
   }
   return std::move(*event);
 }

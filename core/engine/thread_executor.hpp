@@ -6,6 +6,7 @@
 #include "engine/executor.hpp"
 #include "plugin/instance.hpp"
 #include "process/cancel.hpp"
+#include "process/unique_fd.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -51,6 +52,10 @@ public:
   void cancel(std::size_t batch) override;
   void close(std::size_t slot) override;
   Event next(double max_wait_secs) override;
+  void start_worker(std::size_t slot, const std::vector<std::string>& first) override;
+  void feed(std::size_t slot, const std::vector<std::string>& ids) override;
+  void finish_worker(std::size_t slot) override;
+  void kill_worker(std::size_t slot) override;
 
   /// For work outside the executor (discovery) to answer the loop.
   void post(Event event) { m_events.push(std::move(event)); }
@@ -59,12 +64,20 @@ private:
   class Slot;
 
   Slot& slot(std::size_t index);
+  void send(std::size_t slot, const std::string& bytes);
+
+  /// The loop's end of a live worker's stdin, and what kills the worker.
+  struct WorkerPipe {
+    process::UniqueFd to_worker;
+    process::CancelToken cancel;
+  };
 
   SandboxSetup m_setup;
   std::chrono::steady_clock::time_point m_started;
   EventQueue m_events;
   std::vector<std::unique_ptr<Slot>> m_slots;
   std::map<std::size_t, process::CancelToken> m_tokens; ///< running batches; loop thread only
+  std::map<std::size_t, WorkerPipe> m_workers;           ///< by slot; loop thread only
   bool m_interrupt_told = false;
 };
 

@@ -160,6 +160,8 @@ public:
 
   const Factory& factory() const { return m_factory; }
   bool remote() const { return m_remote; }
+  /// True when its sandboxes can run a command fed through stdin (ABI 1.1 exec_stdin).
+  bool streams_stdin() const;
 
   /// The image ID, or nullopt when the provider has none.
   Result<std::optional<std::string>> prepare(bool no_cache, const std::vector<std::string>& copy_dirs,

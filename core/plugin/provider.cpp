@@ -108,6 +108,10 @@ bool Sandbox::streams_stdin() const {
   return m_provider.table().exec_stdin != nullptr;
 }
 
+bool Provider::streams_stdin() const {
+  return table().exec_stdin != nullptr;
+}
+
 Result<ExecOutcome> Sandbox::exec_stdin(const nlohmann::json& command, int stdin_fd,
                                         const process::LineHandler& on_line,
                                         const process::CancelToken& cancel) const {

@@ -6,16 +6,19 @@
 namespace offload::report {
 namespace {
 
-std::filesystem::path log_path(const std::filesystem::path& dir, std::size_t batch, std::string_view suffix) {
-  return dir / ("batch-" + std::to_string(batch) + "." + std::string(suffix));
+std::filesystem::path log_path(const std::filesystem::path& dir, const std::string& stem, std::string_view suffix) {
+  return dir / (stem + "." + std::string(suffix));
 }
 
 } // namespace
 
 BatchLog::BatchLog(const std::filesystem::path& logs_dir, std::size_t batch)
-    : m_dir(logs_dir), m_batch(batch), m_file(std::fopen(log_path(logs_dir, batch, "running").c_str(), "w")) {
+    : BatchLog(logs_dir, "batch-" + std::to_string(batch)) {}
+
+BatchLog::BatchLog(const std::filesystem::path& logs_dir, std::string stem)
+    : m_dir(logs_dir), m_stem(std::move(stem)), m_file(std::fopen(log_path(m_dir, m_stem, "running").c_str(), "w")) {
   if (!m_file) {
-    spdlog::warn("cannot write {}; this batch's output is not kept", log_path(logs_dir, batch, "running").string());
+    spdlog::warn("cannot write {}; this output is not kept", log_path(m_dir, m_stem, "running").string());
   }
 }
 
@@ -51,7 +54,7 @@ void BatchLog::finish(BatchOutcome outcome) {
   }
   m_file.reset();
   std::error_code ec;
-  std::filesystem::rename(log_path(m_dir, m_batch, "running"), log_path(m_dir, m_batch, to_string(outcome)), ec);
+  std::filesystem::rename(log_path(m_dir, m_stem, "running"), log_path(m_dir, m_stem, to_string(outcome)), ec);
 }
 
 } // namespace offload::report

@@ -18,6 +18,8 @@ namespace offload::report {
 class BatchLog {
 public:
   BatchLog(const std::filesystem::path& logs_dir, std::size_t batch);
+  /// A log named `stem`.<outcome> (a persistent worker's: "worker-N").
+  BatchLog(const std::filesystem::path& logs_dir, std::string stem);
   ~BatchLog();
   BatchLog(const BatchLog&) = delete;
   BatchLog& operator=(const BatchLog&) = delete;
@@ -33,7 +35,7 @@ private:
     void operator()(std::FILE* f) const { std::fclose(f); }
   };
   std::filesystem::path m_dir;
-  std::size_t m_batch;
+  std::string m_stem;
   std::unique_ptr<std::FILE, Closer> m_file;
 };
 

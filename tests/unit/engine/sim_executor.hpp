@@ -43,6 +43,8 @@ public:
   void report_stray(AttemptResult result) { m_stray = result; }
   /// Batches exit with `status` although every test passed.
   void exit_with(int status) { m_exit_override = status; }
+  /// The next `n` workers fail to start (their exec fails).
+  void fail_worker_starts(std::size_t n) { m_worker_start_failures = n; }
 
   double now() const override { return m_now; }
 
@@ -104,12 +106,83 @@ public:
       m_now += max_wait_secs;
       return Tick{};
     }
+    if (m_events.begin()->first.first > m_now + max_wait_secs) {
+      // As a real loop does, wake up now and then while waiting.
+      m_now += max_wait_secs;
+      return Tick{};
+    }
     auto node = m_events.extract(m_events.begin());
     m_now = std::max(m_now, node.key().first);
     if (const auto* done = std::get_if<BatchDone>(&node.mapped())) {
       m_pending.erase(done->batch.id);
     }
     return std::move(node.mapped());
+  }
+
+  // A simulated persistent worker per slot: it runs what it is fed in
+  // order, each test taking its time after the previous one.
+  void start_worker(std::size_t slot, const std::vector<std::string>&) override {
+    ++worker_starts;
+    Worker& w = m_workers[slot];
+    w = Worker{};
+    if (m_worker_start_failures > 0) {
+      --m_worker_start_failures;
+      w.dead = true;
+      worker_event(slot, m_now + 0.01, WorkerEnded{slot, -1, false, "exec failed: the sandbox went away"});
+      return;
+    }
+    w.busy_until = m_now + 0.3;
+    worker_event(slot, w.busy_until, WorkerReady{slot, {}});
+  }
+
+  void feed(std::size_t slot, const std::vector<std::string>& ids) override {
+    Worker& w = m_workers[slot];
+    for (const auto& id : ids) {
+      fed.push_back(id);
+      if (w.dead) {
+        return;
+      }
+      const FakeTest& test = m_suite.at(id);
+      const std::size_t run = m_runs[id]++;
+      const double start = std::max(m_now, w.busy_until);
+      worker_event(slot, start, TestStarted{slot, id});
+      if (test.hangs) {
+        w.dead = true; // never answers again; only a kill ends it
+        return;
+      }
+      w.busy_until = start + test.secs;
+      if (test.crashes) {
+        w.dead = true;
+        worker_event(slot, w.busy_until, WorkerEnded{slot, 137, false, {}});
+        return;
+      }
+      Attempt a;
+      a.result = test.outcomes.empty() ? AttemptResult::Passed
+                                       : test.outcomes[std::min(run, test.outcomes.size() - 1)];
+      a.duration_secs = test.secs;
+      worker_event(slot, w.busy_until, TestFinished{slot, id, !test.unreported, a});
+    }
+  }
+
+  void finish_worker(std::size_t slot) override {
+    Worker& w = m_workers[slot];
+    if (!w.dead && !w.finishing) {
+      w.finishing = true;
+      worker_event(slot, std::max(m_now, w.busy_until), WorkerEnded{slot, 0, false, {}});
+    }
+  }
+
+  void kill_worker(std::size_t slot) override {
+    Worker& w = m_workers[slot];
+    for (const Key& k : w.events) {
+      m_events.erase(k);
+    }
+    w.events.clear();
+    if (!w.killed) {
+      w.killed = w.dead = true;
+      ++workers_killed;
+      schedule(m_now, WorkerEnded{slot, -1, true, {}});
+    }
   }
 
   std::size_t opened() const { return m_opened; }
@@ -121,6 +194,9 @@ public:
   std::size_t runs(const std::string& id) const { return m_runs.count(id) ? m_runs.at(id) : 0; }
 
   std::vector<Batch> started;
+  std::vector<std::string> fed; ///< every test handed to a worker, in order
+  std::size_t worker_starts = 0;
+  std::size_t workers_killed = 0;
   std::vector<std::vector<std::string>> started_ids;
   std::size_t cancelled = 0;
 
@@ -132,6 +208,16 @@ private:
     m_events.emplace(key, std::move(e));
     return key;
   }
+
+  struct Worker {
+    double busy_until = 0.0;
+    bool dead = false;
+    bool finishing = false;
+    bool killed = false;
+    std::vector<Key> events;
+  };
+
+  void worker_event(std::size_t slot, double at, Event e) { m_workers[slot].events.push_back(schedule(at, std::move(e))); }
 
   std::pair<double, BatchReport> simulate(const Batch& batch, const std::vector<std::string>& ids) {
     BatchReport r;
@@ -206,6 +292,8 @@ private:
   std::map<std::string, std::size_t> m_runs;
   std::optional<AttemptResult> m_stray;
   std::optional<int> m_exit_override;
+  std::map<std::size_t, Worker> m_workers;
+  std::size_t m_worker_start_failures = 0;
   std::size_t m_opened = 0;
   std::size_t m_closed = 0;
   std::size_t m_replaced = 0;

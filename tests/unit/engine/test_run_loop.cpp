@@ -1,83 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "engine/pipeline.hpp"
-#include "engine/run_loop.hpp"
-#include "sim_executor.hpp"
-
-#include <doctest/doctest.h>
-
-#include <algorithm>
+#include "run_loop_fixture.hpp"
 
 using namespace offload;
 using namespace offload::engine;
-using sim::FakeTest;
-using sim::SimExecutor;
-
-namespace {
-
-struct QuietObserver final : RunObserver {
-  void run_started(std::size_t, std::size_t) override {}
-  void total_changed(std::size_t tests) override { total = tests; }
-  void progress(const Counts& c, double) override { last = c; }
-  bool wants_output() const override { return false; }
-  void output(std::size_t, std::size_t, OutputStream, std::string_view) override {}
-  void message(std::string_view) override {}
-  void run_finished() override { finished = true; }
-  std::size_t total = 0;
-  Counts last;
-  bool finished = false;
-};
-
-// One group, `retries` retries; tests named as the suite's keys, in order.
-struct Fixture {
-  explicit Fixture(std::map<std::string, FakeTest> tests, int retries = 0, std::size_t sandboxes = 2)
-      : suite(tests), exec(std::move(tests)) {
-    config::Group g;
-    g.name = "all";
-    g.retry_count = retries;
-    groups.push_back(g);
-    for (const auto& [id, t] : suite) {
-      in.tests.push_back(TestCase{id, 0, std::nullopt});
-    }
-    in.groups = &groups;
-    in.history = &history;
-    in.options.sandboxes = sandboxes;
-  }
-
-  RunOutcome run() {
-    RunLoop loop(exec, observer, std::move(in));
-    auto out = loop.run();
-    REQUIRE(out.ok());
-    return std::move(*out);
-  }
-
-  static const TestRecord& find(const RunOutcome& out, const std::string& id) {
-    const auto it = std::find_if(out.records.begin(), out.records.end(),
-                                 [&](const TestRecord& r) { return r.test.id == id; });
-    REQUIRE(it != out.records.end());
-    return *it;
-  }
-
-  std::map<std::string, FakeTest> suite;
-  SimExecutor exec;
-  std::vector<config::Group> groups;
-  History history;
-  RunInputs in;
-  QuietObserver observer;
-};
-
-std::map<std::string, FakeTest> plain(std::size_t n, double secs = 0.1) {
-  std::map<std::string, FakeTest> tests;
-  for (std::size_t i = 0; i < n; ++i) {
-    tests["t" + std::to_string(100 + i)] = FakeTest{secs};
-  }
-  return tests;
-}
-
-void check_every_sandbox_closed(const Fixture& f) {
-  CHECK(f.exec.alive() == 0);
-}
-
-} // namespace
+using namespace offload::engine::testing;
 
 TEST_SUITE_BEGIN("engine");
 
@@ -98,8 +25,13 @@ TEST_CASE("engine::RunLoop runs every test once and closes every sandbox") {
 TEST_CASE("engine::RunLoop retries a failure on another sandbox and calls a later pass flaky") {
   auto tests = plain(6);
   tests["t100"].outcomes = {AttemptResult::Failed, AttemptResult::Passed};
+  tests["t100"].secs = 1.0; // the other sandbox is idle by the time it fails
   tests["t101"].outcomes = {AttemptResult::Failed};
+  tests["t101"].secs = 0.01; // its retries are over before t100 fails
   Fixture f(tests, 2);
+  for (const auto& [id, t] : f.suite) {
+    f.history.add(id, t.secs);
+  }
   const auto out = f.run();
   const auto& flaky = Fixture::find(out, "t100");
   CHECK(flaky.verdict == Verdict::Flaky);

@@ -14,10 +14,6 @@
 
 using namespace offload;
 using namespace offload::report;
-using Attempt;
-using AttemptResult;
-using TestRecord;
-using Verdict;
 using report::test::TempDir;
 
 namespace {

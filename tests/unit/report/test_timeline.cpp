@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+using namespace offload;
 using namespace offload::report;
 using offload::report::test::TempDir;
 
