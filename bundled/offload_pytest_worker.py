@@ -174,21 +174,15 @@ class Worker:
         return None if self._wanted(collection_path) else True
 
     def _wanted(self, path):
+        # Packages and conftests stay, so fixtures and node IDs are a plain run's.
         if path.name in ("__init__.py", "conftest.py"):
             return True
-        relative = self._relative(path)
-        if relative is None:
-            return False
+        relative = Path(os.path.relpath(path, self._config.rootpath)).as_posix()
+        if relative == "." or relative.startswith("../"):
+            return True
         if path.is_dir():
-            prefix = "" if relative == "." else relative + "/"
-            return any(f.startswith(prefix) for f in self._hint_files)
+            return any(f.startswith(relative + "/") for f in self._hint_files)
         return relative in self._hint_files
-
-    def _relative(self, path):
-        try:
-            return Path(os.path.relpath(str(path), str(self._config.rootpath))).as_posix()
-        except ValueError:
-            return None
 
     def pytest_collectreport(self, report):
         if report.failed:
