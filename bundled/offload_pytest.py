@@ -10,6 +10,9 @@ rather than failing the batch; offload then runs it alone and reports it.
 
 Pure standard library plus pytest >= 7; it does nothing without the option.
 """
+import os
+from pathlib import Path
+
 import pytest
 
 _PLUGIN_NAME = "offload-selection"
@@ -58,6 +61,21 @@ class _Selection:
     def __init__(self, config, ids):
         self._config = config
         self._wanted = set(ids)
+        self._files = {i.split("::", 1)[0] for i in ids}
+
+    def pytest_ignore_collect(self, collection_path, config):
+        # Node IDs are relative to the rootdir, which need not be the working
+        # directory the batch script looks for their files in; when it found
+        # none and pytest walks `paths`, this keeps it to the batch's files.
+        if collection_path.name in ("__init__.py", "conftest.py"):
+            return None
+        relative = Path(os.path.relpath(collection_path, config.rootpath)).as_posix()
+        if relative == "." or relative.startswith("../"):
+            return None
+        if collection_path.is_dir():
+            prefix = relative + "/"
+            return None if any(f.startswith(prefix) for f in self._files) else True
+        return None if relative in self._files else True
 
     def pytest_collection_modifyitems(self, config, items):
         # pytest's own order is kept: it groups tests by module and class,

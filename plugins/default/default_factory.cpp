@@ -21,6 +21,9 @@ constexpr offload_option k_options[] = {
      "Directory both commands run in"},
     {sizeof(offload_option), OFFLOAD_OPTION_STRING, 0, 0, "test_id_format", "\"{name}\"",
      "How a JUnit testcase's {name} and {classname} form its test ID"},
+    {sizeof(offload_option), OFFLOAD_OPTION_STRING, 0, 0, "worker_command", nullptr,
+     "Command of a persistent worker speaking docs/worker-protocol.md on stdin/stdout; {scratch_dir} is its "
+     "private directory"},
 };
 
 // A self-contained example that runs as written: two tests that always pass.

@@ -68,6 +68,12 @@ DefaultFramework::DefaultFramework(const offload_host_v1* host, std::string_view
   m_run_command = required_string(config, "run_command");
   m_result_file = optional_path(config, "result_file");
   m_working_dir = optional_path(config, "working_dir");
+  m_worker_command = plugin_support::optional_string(config, "worker_command");
+  if (m_worker_command && trim(*m_worker_command).empty()) {
+    throw sdk::Failure(OFFLOAD_EINVAL, "worker_command is empty; expected a command speaking the worker protocol "
+                                       "(docs/worker-protocol.md) or no worker_command at all",
+                       "worker_command");
+  }
   m_test_id_format = plugin_support::string_or(config, "test_id_format", "{name}");
   if (!plugin_support::has_placeholder(m_run_command, "tests")) {
     throw sdk::Failure(OFFLOAD_EINVAL, "run_command must contain {tests}, where the batch's test IDs go",
@@ -176,6 +182,23 @@ std::string DefaultFramework::build_command(std::string_view request) {
     command["result_file"] = result_file;
   }
   return plugin_support::json_text(command);
+}
+
+std::string DefaultFramework::build_worker_command(std::string_view request) {
+  const nlohmann::json req = plugin_support::parse_object(request, "build_worker_command request");
+  const std::string scratch_dir = read_request("build_worker_command request", [&] {
+    return plugin_support::string_or(req, "scratch_dir", "");
+  });
+  if (!m_worker_command) {
+    throw sdk::Failure(OFFLOAD_ENOTSUP, "no worker_command is configured; tests run in batches");
+  }
+  std::string script;
+  if (m_working_dir) {
+    script += "cd " + shell_quote(*m_working_dir) + " || exit\n";
+  }
+  // On a line of its own, as run_command: nothing it ends with can swallow another step.
+  script += plugin_support::substitute(*m_worker_command, {{"scratch_dir", shell_quote(scratch_dir)}});
+  return plugin_support::json_text({{"shell", script}});
 }
 
 std::string DefaultFramework::map_results(std::string_view request) {

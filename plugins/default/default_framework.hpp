@@ -25,6 +25,8 @@ public:
   void discover(std::string_view request, const offload_sink* tests, const offload_cancel* cancel);
   std::string build_command(std::string_view request);
   std::string map_results(std::string_view request);
+  /// ABI 1.1: worker_command, run in working_dir; throws sdk::Failure(OFFLOAD_ENOTSUP) without one.
+  std::string build_worker_command(std::string_view request);
 
   /// The discover_command line for a group's filters.
   std::string discover_script(const std::string& group, const std::string& filters) const;
@@ -38,6 +40,7 @@ private:
   std::string m_run_command;
   std::optional<std::string> m_result_file;
   std::optional<std::string> m_working_dir;
+  std::optional<std::string> m_worker_command;
   std::string m_test_id_format;
   std::atomic<bool> m_fail_fast_noted{false};
 };

@@ -8,7 +8,6 @@
 #include <set>
 
 namespace offload::plugins {
-namespace {
 
 using plugin_support::shell_join;
 using plugin_support::shell_quote;
@@ -20,17 +19,37 @@ void check_one_line(const std::string& id) {
   }
 }
 
-/// A here-document delimiter that no ID line equals.
-std::string delimiter_for(const std::vector<std::string>& ids) {
+std::string ids_heredoc(const std::string& path, const std::vector<std::string>& ids) {
+  for (const std::string& id : ids) {
+    check_one_line(id);
+  }
+  // A delimiter that no ID line equals.
   const std::set<std::string_view> lines(ids.begin(), ids.end());
   std::string delimiter = "OFFLOAD_TEST_IDS";
   while (lines.contains(delimiter)) {
     delimiter += '_';
   }
-  return delimiter;
+  std::string script = "cat > " + shell_quote(path) + " <<'" + delimiter + "'\n";
+  for (const std::string& id : ids) {
+    script += id;
+    script += '\n';
+  }
+  return script + delimiter + "\n";
 }
 
-} // namespace
+std::string source_heredoc(const std::string& dir, const std::string& name, const std::string& source,
+                           const std::string& end) {
+  if (source.find("\n" + end + "\n") != std::string::npos) {
+    throw sdk::Failure(OFFLOAD_EFAULT, "the bundled " + name + " holds the line " + end);
+  }
+  std::string script = "mkdir -p " + shell_quote(dir) + " || exit\n";
+  script += "cat > " + shell_quote(dir + "/" + name) + " <<'" + end + "'\n";
+  script += source;
+  if (!source.ends_with('\n')) {
+    script += '\n';
+  }
+  return script + end + "\n";
+}
 
 std::vector<std::string> test_files(const std::vector<std::string>& ids) {
   std::vector<std::string> files;
@@ -53,31 +72,11 @@ std::string plugin_dir_for(const std::string& result_file) {
 }
 
 std::string batch_script(const PytestOptions& options, const std::string& plugin_source, const Batch& batch) {
-  for (const std::string& id : batch.tests) {
-    check_one_line(id);
-  }
   const std::string ids_file = ids_file_for(batch.result_file);
-  const std::string delimiter = delimiter_for(batch.tests);
-
   // Each step on its own line, the IDs first: they do not depend on working_dir.
-  std::string script = "cat > " + shell_quote(ids_file) + " <<'" + delimiter + "'\n";
-  for (const std::string& id : batch.tests) {
-    script += id;
-    script += '\n';
-  }
-  script += delimiter + "\n";
+  std::string script = ids_heredoc(ids_file, batch.tests);
   const std::string plugin_dir = plugin_dir_for(batch.result_file);
-  const std::string source_end = "OFFLOAD_PYTEST_PLUGIN";
-  if (plugin_source.find("\n" + source_end + "\n") != std::string::npos) {
-    throw sdk::Failure(OFFLOAD_EFAULT, "the bundled offload_pytest.py holds the line " + source_end);
-  }
-  script += "mkdir -p " + shell_quote(plugin_dir) + " || exit\n";
-  script += "cat > " + shell_quote(plugin_dir + "/offload_pytest.py") + " <<'" + source_end + "'\n";
-  script += plugin_source;
-  if (!plugin_source.ends_with('\n')) {
-    script += '\n';
-  }
-  script += source_end + "\n";
+  script += source_heredoc(plugin_dir, "offload_pytest.py", plugin_source, "OFFLOAD_PYTEST_PLUGIN");
   if (options.working_dir) {
     script += "cd " + shell_quote(*options.working_dir) + " || exit\n";
   }

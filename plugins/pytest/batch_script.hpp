@@ -25,6 +25,19 @@ std::string ids_file_for(const std::string& result_file);
 /// The directory the batch script writes the bundled pytest plugin into.
 std::string plugin_dir_for(const std::string& result_file);
 
+/// Throws sdk::Failure(OFFLOAD_EINVAL) for an ID that cannot be one line of a file.
+void check_one_line(const std::string& id);
+
+/// Shell lines writing `ids` to `path`, one per line, through a quoted
+/// here-document whose delimiter no ID equals. Checks each ID with check_one_line.
+std::string ids_heredoc(const std::string& path, const std::vector<std::string>& ids);
+
+/// Shell lines creating `dir` and writing `source` to dir/name through a
+/// quoted here-document ended by the line `end`; throws sdk::Failure when
+/// `source` holds that line.
+std::string source_heredoc(const std::string& dir, const std::string& name, const std::string& source,
+                           const std::string& end);
+
 /// The shell script that runs `batch`: it writes the node IDs to
 /// ids_file_for(result_file) through a quoted here-document (IDs never go
 /// through argv, which is fragile for "::", "[" and spaces and too small for

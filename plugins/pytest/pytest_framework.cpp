@@ -6,6 +6,7 @@
 #include "json_config.hpp"
 #include "node_id_matcher.hpp"
 #include "shell_split.hpp"
+#include "worker_script.hpp"
 
 #include "map_results.hpp"
 
@@ -27,6 +28,7 @@ namespace {
 using plugin_support::read_request;
 
 constexpr const char* k_bundled_plugin = "offload_pytest.py";
+constexpr const char* k_bundled_worker = "offload_pytest_worker.py";
 
 /// The group's filters as words; the host names the group of a failure.
 std::vector<std::string> filter_words(const std::string& filters) {
@@ -37,17 +39,22 @@ std::vector<std::string> filter_words(const std::string& filters) {
   }
 }
 
+/// The text of a bundled script, which the sandbox may not have: commands carry it.
+std::string bundled_source(const offload_host_v1* host, const char* name) {
+  const std::filesystem::path path = sdk::Host(host).bundled_script(name);
+  std::ifstream in(path, std::ios::binary);
+  std::string source(std::istreambuf_iterator<char>(in), {});
+  if (!in || source.empty()) {
+    throw sdk::Failure(OFFLOAD_ENOENT, "cannot read the bundled pytest plugin " + path.string());
+  }
+  return source;
+}
+
 } // namespace
 
 PytestFramework::PytestFramework(const offload_host_v1* host, std::string_view config_json)
-    : m_host(host), m_options(PytestOptions::from_config(config_json)) {
-  const std::filesystem::path plugin = sdk::Host(m_host).bundled_script(k_bundled_plugin);
-  std::ifstream in(plugin, std::ios::binary);
-  m_plugin_source.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  if (!in || m_plugin_source.empty()) {
-    throw sdk::Failure(OFFLOAD_ENOENT, "cannot read the bundled pytest plugin " + plugin.string());
-  }
-}
+    : m_host(host), m_options(PytestOptions::from_config(config_json)),
+      m_plugin_source(bundled_source(host, k_bundled_plugin)), m_worker_source(bundled_source(host, k_bundled_worker)) {}
 
 std::string PytestFramework::describe() {
   return plugin_support::json_text({{"results", "junit"}});
@@ -134,6 +141,17 @@ std::string PytestFramework::build_command(std::string_view request) {
   }
   return plugin_support::json_text(
       {{"shell", batch_script(m_options, m_plugin_source, batch)}, {"result_file", batch.result_file}});
+}
+
+std::string PytestFramework::build_worker_command(std::string_view request) {
+  const nlohmann::json req = plugin_support::parse_object(request, "build_worker_command request");
+  WorkerRequest worker = read_request("build_worker_command request", [&] {
+    return WorkerRequest{plugin_support::string_or(req, "scratch_dir", ""), plugin_support::string_list(req, "tests")};
+  });
+  if (worker.scratch_dir.empty()) {
+    throw sdk::Failure(OFFLOAD_EINVAL, "malformed build_worker_command request: \"scratch_dir\" is missing");
+  }
+  return plugin_support::json_text({{"shell", worker_script(m_options, m_worker_source, worker)}});
 }
 
 std::string PytestFramework::map_results(std::string_view request) {

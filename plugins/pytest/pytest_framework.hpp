@@ -27,6 +27,8 @@ public:
   void discover(std::string_view request, const offload_sink* tests, const offload_cancel* cancel);
   std::string build_command(std::string_view request);
   std::string map_results(std::string_view request);
+  /// ABI 1.1: the command of a persistent worker (offload_pytest_worker.py).
+  std::string build_worker_command(std::string_view request);
 
   /// The discovery argv for a group's filters (shell words, e.g. -m 'not slow').
   std::vector<std::string> discover_argv(const std::string& filters) const;
@@ -35,6 +37,7 @@ private:
   const offload_host_v1* m_host;
   PytestOptions m_options;
   std::string m_plugin_source; ///< offload_pytest.py, written into each batch's scratch dir
+  std::string m_worker_source; ///< offload_pytest_worker.py, written into each worker's scratch dir
 };
 
 } // namespace offload::plugins

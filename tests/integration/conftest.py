@@ -12,6 +12,8 @@ BUILD = Path(os.environ.get("OFFLOAD_BUILD_ROOT", Path(__file__).resolve().paren
 SOURCE = Path(os.environ.get("OFFLOAD_SOURCE_ROOT", Path(__file__).resolve().parents[2]))
 OFFLOAD = BUILD / "core" / "offload"
 FIXTURE_PLUGINS = BUILD / "tests" / "plugins"
+# data/ holds projects that tests run; their tests are not this suite's.
+collect_ignore = ["data"]
 XSD_CANDIDATES = [SOURCE.parent / "shared" / "schemas" / "surefire-test-report-3.0.xsd",
                   SOURCE / "tests" / "integration" / "data" / "surefire-test-report-3.0.xsd"]
 
