@@ -16,7 +16,8 @@ namespace {
 // default framework has one only with a worker_command, for instance.
 bool has_worker(const plugin::Framework& framework) {
   const auto command =
-      framework.worker_command(nlohmann::json{{"scratch_dir", ""}, {"fail_fast", false}, {"tests", nlohmann::json::array()}});
+      framework.worker_command(
+      nlohmann::json{{"scratch_dir", "/offload-probe"}, {"fail_fast", false}, {"tests", nlohmann::json::array()}});
   if (!command) {
     spdlog::warn("running batches: {}", command.error().message);
     return false;
