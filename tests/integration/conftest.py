@@ -107,3 +107,13 @@ def assert_valid_surefire(report, tmp_path):
         res = subprocess.run(["xmllint", "--noout", "--schema", str(xsd_path()), str(part)],
                              capture_output=True, text=True)
         assert res.returncode == 0, res.stderr
+
+
+def run_c_fixture(project):
+    """Runs the C fixture framework configured in `project` (tests/plugins/sdk_only.c) and
+    checks the verdicts its runner always reports: c_beta fails, the others pass."""
+    res = run_offload(["run", "--plugin-dir", str(FIXTURE_PLUGINS)], project)
+    assert res.returncode == 1, res.stdout + res.stderr
+    cases = junit_cases(project)
+    assert [verdict(cases[t]) for t in ("c_alpha", "c_beta", "c_gamma")] == ["passed", "failed", "passed"]
+    return res

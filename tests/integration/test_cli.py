@@ -8,7 +8,7 @@ from conftest import FIXTURE_PLUGINS, run_offload, set_config
 def test_version_and_help(tmp_path):
     res = run_offload(["--version"], tmp_path)
     assert res.returncode == 0
-    assert res.stdout.startswith("offload ") and "plugin ABI 1.0" in res.stdout
+    assert res.stdout.startswith("offload ") and "plugin ABI 1.1" in res.stdout
     res = run_offload(["--help"], tmp_path)
     assert res.returncode == 0
     for command in ["run", "collect", "validate", "init", "plugins", "logs"]:

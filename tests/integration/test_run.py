@@ -7,7 +7,7 @@ import signal
 import subprocess
 import time
 
-from conftest import (FIXTURE_PLUGINS, OFFLOAD, assert_valid_surefire, junit_cases, run_offload,
+from conftest import (OFFLOAD, assert_valid_surefire, junit_cases, run_c_fixture, run_offload,
                       scripted_config, set_config, verdict, write_test)
 
 
@@ -196,12 +196,7 @@ type = "local"
 type = "sdk-c"
 [groups.all]
 """)
-    res = run_offload(["run", "--plugin-dir", str(FIXTURE_PLUGINS)], tmp_path)
-    assert res.returncode == 1, res.stdout + res.stderr
-    cases = junit_cases(tmp_path)
-    assert verdict(cases["c_alpha"]) == "passed"
-    assert verdict(cases["c_beta"]) == "failed"
-    assert verdict(cases["c_gamma"]) == "passed"
+    res = run_c_fixture(tmp_path)
     assert "matched no discovered test" in res.stdout
 
 

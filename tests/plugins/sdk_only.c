@@ -36,14 +36,14 @@
 
 /* Fields a later minor might append; a host must skip them by struct_size. */
 #ifdef FIXTURE_GROWN
+/* Would crash a host that took a future field for a slot it knows. */
+static const char k_bad[] = "not a function";
 #define FUTURE_FIELDS const void *future_slots[3];
 #define FUTURE_VALUES , {k_bad, k_bad, k_bad}
 #else
 #define FUTURE_FIELDS
 #define FUTURE_VALUES
 #endif
-/* Would crash a host that took a future field for a slot it knows. */
-static const char k_bad[] = "not a function";
 
 struct fixture_option {
   struct offload_option base;
