@@ -77,7 +77,11 @@ void RunLoop::dispatch_worker(std::size_t i) {
     slot.first.reset();
     feed(i, chunk);
   }
-  if (!done && !slot.alone) {
+  // The worker runs a test only once it knows the next one or that none
+  // follows: with fewer than two queued and nothing more to give it, it is
+  // told to stop, or it would wait for ever. More work later gets a new one.
+  bool exhausted = done || slot.alone;
+  if (!exhausted) {
     double queued_secs = 0.0;
     for (const Sent& s : slot.sent) {
       queued_secs += m_scheduler.estimate(s.test);
@@ -86,6 +90,7 @@ void RunLoop::dispatch_worker(std::size_t i) {
            (slot.sent.size() < k_min_queued || queued_secs < k_queued_secs)) {
       auto chunk = m_scheduler.take(i, m_exec.now());
       if (!chunk) {
+        exhausted = true;
         break;
       }
       if (chunk->isolation) {
@@ -104,14 +109,12 @@ void RunLoop::dispatch_worker(std::size_t i) {
         const Batch chunk = std::move(*slot.isolation);
         slot.isolation.reset();
         feed(i, chunk);
-        return;
       }
-      slot.worker = WorkerState::Finishing;
-      m_exec.finish_worker(i);
-      return;
+      exhausted = true;
     }
   }
-  if (slot.sent.empty() && (done || !work_may_come() || slot.alone)) {
+  const bool stalls = slot.sent.size() < k_min_queued && exhausted;
+  if (stalls && (!slot.sent.empty() || done || !work_may_come() || slot.alone || slot.isolation)) {
     slot.worker = WorkerState::Finishing;
     m_exec.finish_worker(i);
   }
