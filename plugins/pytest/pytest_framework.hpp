@@ -35,6 +35,7 @@ private:
   const offload_host_v1* m_host;
   PytestOptions m_options;
   std::string m_plugin_source; ///< offload_pytest.py, written into each batch's scratch dir
+  std::string m_plugin_dir;    ///< where offload_pytest.py is on this machine, for discovery
 };
 
 } // namespace offload::plugins

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
 """Fixtures that drive the real offload binary on copies of real projects."""
+import json
 import os
 import shutil
 import subprocess
@@ -67,10 +68,44 @@ filters = "{filters}"
 
 
 def junit_cases(project, path="test-results/junit.xml"):
-    """{test id: testcase element} for the discovered tests in offload's report."""
-    root = ET.parse(project / path).getroot()
-    return {tc.get("name"): tc for suite in root.iter("testsuite") if suite.get("name") != "unmatched results"
+    """{test id: testcase element} for the discovered tests in offload's report.
+
+    A testcase is named as its framework names it; the history file beside
+    the report lists each test's ID with those names.
+    """
+    report = project / path
+    ids = {}
+    history = report.parent / "offload-history.json"
+    if history.exists():
+        for entry in json.loads(history.read_text()).get("listing", {}).get("tests", []):
+            if len(entry) == 5:
+                ids[(entry[1], entry[3], entry[4])] = entry[0]
+    root = ET.parse(report).getroot()
+    return {ids.get((tc.get("group"), tc.get("classname"), tc.get("name")), tc.get("name")): tc
+            for suite in root.iter("testsuite") if suite.get("name") != "unmatched results"
             for tc in suite.iter("testcase")}
+
+
+def junit_tree(report):
+    """{(classname, name): verdict} of a JUnit file, offload's or a framework's own.
+
+    Verdicts: passed, failed (<failure>), error (<error>), skipped, flaky.
+    """
+    tree = {}
+    for tc in ET.parse(report).getroot().iter("testcase"):
+        tags = {child.tag for child in tc}
+        if "failure" in tags:
+            result = "failed"
+        elif "error" in tags:
+            result = "error"
+        elif "flakyFailure" in tags or "flakyError" in tags:
+            result = "flaky"
+        elif "skipped" in tags:
+            result = "skipped"
+        else:
+            result = "passed"
+        tree[(tc.get("classname"), tc.get("name"))] = result
+    return tree
 
 
 def verdict(tc):
