@@ -96,7 +96,7 @@ void VitestFramework::discover(std::string_view request, const offload_sink* tes
     return std::pair(plugin_support::string_or(req, "group", ""), plugin_support::string_or(req, "filters", ""));
   });
   std::vector<std::string> argv = m_command;
-  argv.insert(argv.end(), {"list", "--json"});
+  argv.emplace_back("list");
   argv.insert(argv.end(), m_vitest_args.begin(), m_vitest_args.end());
   try {
     for (std::string& word : plugin_support::shell_split(filters)) {
@@ -105,6 +105,8 @@ void VitestFramework::discover(std::string_view request, const offload_sink* tes
   } catch (const sdk::Failure& failure) {
     throw sdk::Failure(OFFLOAD_EINVAL, std::string("filters: ") + failure.what());
   }
+  // Last: `--json WORD` would take WORD as the file to write the list to.
+  argv.emplace_back("--json");
   // No colours or interactive output: the listing is parsed.
   nlohmann::json spec = {{"argv", argv}, {"env", {{"CI", "true"}, {"NO_COLOR", "1"}}}};
   std::error_code ec;

@@ -44,13 +44,14 @@ def test_pytest_matches_its_own_junit(tmp_path):
     assert got[("tests.test_basics.TestStrings", "test_broken")] == "failed"
 
 
-# `cargo test`'s "Running" lines name each test binary; offload's binary IDs.
+# The test binary each "Running" line of `cargo test` names (its file name
+# before the hash), as offload's binary IDs.
 CARGO_BINARIES = {
-    "unittests src/lib.rs": "offload-cargo-example",
-    "unittests src/bin/calc.rs": "offload-cargo-example::bin/calc",
-    "tests/integration.rs": "offload-cargo-example::integration",
-    "unittests crates/words/src/lib.rs": "offload-words",
-    "tests/words.rs": "offload-words::words",
+    "offload_cargo_example": "offload-cargo-example",
+    "calc": "offload-cargo-example::bin/calc",
+    "integration": "offload-cargo-example::integration",
+    "offload_words": "offload-words",
+    "words": "offload-words::words",
 }
 
 
@@ -67,7 +68,7 @@ def cargo_direct_tree(project):
                          stderr=subprocess.STDOUT, text=True, timeout=600)
     tree, binary = {}, None
     for line in res.stdout.splitlines():
-        running = re.match(r"\s*Running (.+?) \(", line)
+        running = re.match(r"\s*Running .+? \(target/debug/deps/(\w+)-[0-9a-f]+\)", line)
         doc = re.match(r"\s*Doc-tests (\S+)", line)
         if running:
             binary = CARGO_BINARIES[running.group(1)]
