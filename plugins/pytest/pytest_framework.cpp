@@ -45,7 +45,8 @@ PytestFramework::PytestFramework(const offload_host_v1* host, std::string_view c
   const std::filesystem::path plugin = sdk::Host(m_host).bundled_script(k_bundled_plugin);
   std::ifstream in(plugin, std::ios::binary);
   m_plugin_source.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  m_plugin_dir = plugin.parent_path().string();
+  // Absolute: discovery runs pytest in working_dir.
+  m_plugin_dir = std::filesystem::absolute(plugin).parent_path().string();
   if (!in || m_plugin_source.empty()) {
     throw sdk::Failure(OFFLOAD_ENOENT, "cannot read the bundled pytest plugin " + plugin.string());
   }
