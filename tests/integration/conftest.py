@@ -2,6 +2,7 @@
 """Fixtures that drive the real offload binary on copies of real projects."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -120,6 +121,30 @@ def verdict(tc):
     if "skipped" in tags:
         return "skipped"
     return "passed"
+
+
+def cargo_test_results(project, binaries, *libtest_args):
+    """[(binary ID, test name, verdict)] of one `cargo test --no-fail-fast` in `project`.
+
+    `binaries` maps a test executable's file name (before its hash) to its
+    binary ID; a package's doctests are "<package>::doctest".
+    """
+    # One pipe for both streams keeps cargo's "Running" lines (stderr) in
+    # order with the test binaries' results (stdout).
+    res = subprocess.run(["cargo", "test", "--no-fail-fast", "--", *libtest_args], cwd=project,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=600)
+    results, binary = [], None
+    for line in res.stdout.splitlines():
+        running = re.match(r"\s*Running .+? \(target/debug/deps/(\w+)-[0-9a-f]+\)", line)
+        doc = re.match(r"\s*Doc-tests (\S+)", line)
+        if running:
+            binary = binaries[running.group(1)]
+        elif doc:
+            binary = doc.group(1).replace("_", "-") + "::doctest"
+        test = re.match(r"test (.+?)(?: - should panic)? \.\.\. (ok|FAILED|ignored)", line)
+        if test and binary:
+            results.append((binary, test.group(1), {"ok": "passed", "FAILED": "failed", "ignored": "skipped"}[test.group(2)]))
+    return results
 
 
 def xsd_path():

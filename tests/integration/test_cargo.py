@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import SOURCE, assert_valid_surefire, junit_cases, run_offload, verdict
+from conftest import SOURCE, assert_valid_surefire, cargo_test_results, junit_cases, run_offload, verdict
 
 PACKAGE = "offload-cargo-example"
 # The test binary each "Running" line of `cargo test` names (its file name
@@ -19,27 +19,13 @@ BINARY_IDS = {
     "offload_words": "offload-words",
     "words": "offload-words::words",
 }
-CARGO_VERDICTS = {"ok": "passed", "FAILED": "failed", "ignored": "skipped"}
 
 
 def cargo_verdicts(project, *libtest_args):
     """{test ID: verdict} from running `cargo test` directly in `project`."""
-    # One pipe for both streams keeps cargo's "Running" lines (stderr) in
-    # order with the test binaries' results (stdout).
-    res = subprocess.run(["cargo", "test", "--no-fail-fast", "--", *libtest_args], cwd=project,
-                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
-    verdicts, binary = {}, None
-    for line in res.stdout.splitlines():
-        running = re.match(r"\s*Running .+? \(target/debug/deps/(\w+)-[0-9a-f]+\)", line)
-        doc = re.match(r"\s*Doc-tests (\S+)", line)
-        if running:
-            binary = BINARY_IDS[running.group(1)]
-        elif doc:
-            binary = doc.group(1).replace("_", "-") + "::doctest"
-        test = re.match(r"test (.+?)(?: - should panic)? \.\.\. (ok|FAILED|ignored)", line)
-        if test and binary:
-            verdicts[f"{binary} {test.group(1)}"] = CARGO_VERDICTS[test.group(2)]
-    assert len(verdicts) == 20, res.stdout
+    verdicts = {f"{binary} {test}": result for binary, test, result in
+                cargo_test_results(project, BINARY_IDS, *libtest_args)}
+    assert len(verdicts) == 20, verdicts
     return verdicts
 
 

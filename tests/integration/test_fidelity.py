@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: MIT
 """offload's junit.xml against each framework's own direct run, test by test:
 the same tests, the same verdicts, the same classname/name tree."""
-import re
 import shutil
 import subprocess
 
-from conftest import BUILD, SOURCE, assert_valid_surefire, junit_tree, run_offload
+from conftest import BUILD, SOURCE, assert_valid_surefire, cargo_test_results, junit_tree, run_offload
+from test_cargo import BINARY_IDS
+from test_gtest import single_binary_config
 
 PYTHON = "/usr/bin/python3"
 
@@ -44,17 +45,6 @@ def test_pytest_matches_its_own_junit(tmp_path):
     assert got[("tests.test_basics.TestStrings", "test_broken")] == "failed"
 
 
-# The test binary each "Running" line of `cargo test` names (its file name
-# before the hash), as offload's binary IDs.
-CARGO_BINARIES = {
-    "offload_cargo_example": "offload-cargo-example",
-    "calc": "offload-cargo-example::bin/calc",
-    "integration": "offload-cargo-example::integration",
-    "offload_words": "offload-words",
-    "words": "offload-words::words",
-}
-
-
 def cargo_case(binary, test):
     """offload's tree for a cargo test: binary and module path, then the function."""
     if binary.endswith("::doctest") or "::" not in test:
@@ -64,21 +54,7 @@ def cargo_case(binary, test):
 
 
 def cargo_direct_tree(project):
-    res = subprocess.run(["cargo", "test", "--no-fail-fast"], cwd=project, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT, text=True, timeout=600)
-    tree, binary = {}, None
-    for line in res.stdout.splitlines():
-        running = re.match(r"\s*Running .+? \(target/debug/deps/(\w+)-[0-9a-f]+\)", line)
-        doc = re.match(r"\s*Doc-tests (\S+)", line)
-        if running:
-            binary = CARGO_BINARIES[running.group(1)]
-        elif doc:
-            binary = doc.group(1).replace("_", "-") + "::doctest"
-        test = re.match(r"test (.+?)(?: - should panic)? \.\.\. (ok|FAILED|ignored)", line)
-        if test and binary:
-            tree[cargo_case(binary, test.group(1))] = {"ok": "passed", "FAILED": "failed",
-                                                       "ignored": "skipped"}[test.group(2)]
-    return tree
+    return {cargo_case(binary, test): result for binary, test, result in cargo_test_results(project, BINARY_IDS)}
 
 
 def test_cargo_workspace_matches_cargo_test(tmp_path):
@@ -96,21 +72,7 @@ def test_cargo_workspace_matches_cargo_test(tmp_path):
 
 def test_gtest_matches_its_own_xml(tmp_path):
     binary = BUILD / "examples" / "gtest" / "calculator_test"
-    (tmp_path / "offload.toml").write_text(f"""
-[offload]
-max_parallel = 3
-test_timeout_secs = 60
-
-[provider]
-type = "local"
-
-[framework]
-type = "gtest"
-binaries = ["{binary}"]
-
-[groups.all]
-retry_count = 0
-""")
+    (tmp_path / "offload.toml").write_text(single_binary_config(binary))
     res = run_offload(["run"], tmp_path)
     assert res.returncode == 1, res.stdout + res.stderr
     got = offload_tree(tmp_path, tmp_path)
