@@ -7,6 +7,12 @@ testcase is named by its full node ID, so offload maps results back to the
 IDs it discovered exactly, whatever the ID holds (``::``, brackets, spaces,
 quotes). A listed ID that pytest did not collect is left out of the results
 rather than failing the batch; offload then runs it alone and reports it.
+A listed module that skips itself at import (``pytest.importorskip``) is
+reported as skipped under its node ID, as pytest's JUnit reports it.
+
+``--offload-skipped=FILE`` (discovery) appends to FILE the node ID of each
+collector that skipped itself, one per line: such a module holds no test
+for ``--collect-only`` to list, yet a run reports it.
 
 Pure standard library plus pytest >= 7; it does nothing without the option.
 """
@@ -28,12 +34,52 @@ def pytest_addoption(parser):
         default=None,
         help="run only the node IDs listed in FILE, one per line, and name JUnit testcases by node ID",
     )
+    group.addoption(
+        "--offload-skipped",
+        metavar="FILE",
+        default=None,
+        help="append the node ID of every collector that skips itself to FILE, one per line",
+    )
 
 
 def pytest_configure(config):
     path = config.getoption("offload_ids")
     if path:
         config.pluginmanager.register(_Selection(config, _read_ids(path)), _PLUGIN_NAME)
+    skipped = config.getoption("offload_skipped")
+    if skipped:
+        config.pluginmanager.register(_SkippedCollectors(config, skipped), _PLUGIN_NAME + "-skips")
+
+
+class _SkippedCollectors:
+    def __init__(self, config, path):
+        self._config = config
+        self._path = path
+
+    def pytest_collectreport(self, report):
+        if report.skipped and report.nodeid and self._selected(report.nodeid):
+            with open(self._path, "a", encoding="utf-8", errors="surrogateescape") as out:
+                out.write(report.nodeid + "\n")
+
+    def _selected(self, nodeid):
+        """Whether -m and -k would keep a test of this collector, as far as
+        can be told of one that never imported: it has no marks, and its
+        keywords are the parts of its node ID."""
+        try:
+            from _pytest.mark.expression import Expression
+        except ImportError:
+            return True
+        words = [part for part in nodeid.replace("::", "/").split("/") if part]
+        words += [word[:-3] for word in words if word.endswith(".py")]
+        markexpr = self._config.option.markexpr
+        keyword = self._config.option.keyword
+        if markexpr and not Expression.compile(markexpr).evaluate(lambda mark: False):
+            return False
+        if keyword:
+            def matches(subname):
+                return any(subname.lower() in word.lower() for word in words)
+            return Expression.compile(keyword).evaluate(matches)
+        return True
 
 
 def _read_ids(path):
@@ -62,6 +108,7 @@ class _Selection:
         self._config = config
         self._wanted = set(ids)
         self._files = {i.split("::", 1)[0] for i in ids}
+        self._skipped_collectors = set()
 
     def pytest_ignore_collect(self, collection_path, config):
         # Node IDs are relative to the rootdir, which need not be the working
@@ -85,7 +132,7 @@ class _Selection:
         if deselected:
             config.hook.pytest_deselected(items=deselected)
             items[:] = selected
-        missing = self._wanted.difference(item.nodeid for item in selected)
+        missing = self._wanted.difference(item.nodeid for item in selected).difference(self._skipped_collectors)
         if missing:
             self._say(
                 "offload: %d of %d listed test IDs were not collected: %s"
@@ -93,7 +140,21 @@ class _Selection:
             )
 
     @pytest.hookimpl(tryfirst=True)
+    def pytest_collectreport(self, report):
+        if not report.skipped:
+            return
+        if report.nodeid in self._wanted:
+            self._skipped_collectors.add(report.nodeid)
+            self._name_testcase(report)
+        else:
+            # Not this batch's: pytest's JUnit would report it as a stray.
+            report.outcome = "passed"
+
+    @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logreport(self, report):
+        self._name_testcase(report)
+
+    def _name_testcase(self, report):
         # Before the JUnit writer sees the report, so its testcase (opened on
         # this report) already carries the node ID as its name.
         writer = _junit_writer(self._config)

@@ -59,6 +59,10 @@ int cmd_collect(const GlobalOptions& global, const po::variables_map& vm) {
     for (const auto& t : *tests) {
       nlohmann::json rec{{"id", t.id}, {"group", groups[t.group].name}, {"retry_count", groups[t.group].retry_count}};
       rec["file"] = t.file ? nlohmann::json(*t.file) : nlohmann::json(nullptr);
+      if (!t.name.empty()) {
+        rec["classname"] = t.classname;
+        rec["name"] = t.name;
+      }
       out.push_back(std::move(rec));
     }
     std::cout << out.dump(2) << "\n";

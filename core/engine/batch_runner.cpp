@@ -18,7 +18,11 @@ Attempt attempt_from(const report::JUnitCase& c, const Batch& batch, const std::
   switch (c.kind) {
   case report::JUnitCase::Kind::Passed: a.result = AttemptResult::Passed; break;
   case report::JUnitCase::Kind::Skipped: a.result = AttemptResult::Skipped; break;
-  default: a.result = AttemptResult::Failed; break;
+  case report::JUnitCase::Kind::Error:
+    a.result = AttemptResult::Failed;
+    a.error = true;
+    break;
+  case report::JUnitCase::Kind::Failed: a.result = AttemptResult::Failed; break;
   }
   a.duration_secs = c.time_secs;
   a.message = c.message;

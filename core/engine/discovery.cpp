@@ -56,7 +56,7 @@ Result<std::vector<TestCase>> discover(const plugin::Framework& framework, const
                           config::to_string(groups[g].position),
                           "); make the groups' filters exclusive so each test has one set of rules");
       }
-      tests.push_back(TestCase{std::move(t.id), g, std::move(t.file)});
+      tests.push_back(TestCase{std::move(t.id), g, std::move(t.file), std::move(t.classname), std::move(t.name)});
     }
   }
   return tests;

@@ -90,13 +90,17 @@ void History::read_listing(const nlohmann::json& doc) {
   }
   std::vector<Listed> out;
   for (const auto& t : *tests) {
-    const bool well_formed = t.is_array() && t.size() == 3 && t[0].is_string() && t[1].is_string() &&
-                             (t[2].is_string() || t[2].is_null());
+    // [id, group, file] or, with the framework's JUnit names, [id, group, file, classname, name].
+    const bool well_formed = t.is_array() && (t.size() == 3 || t.size() == 5) && t[0].is_string() &&
+                             t[1].is_string() && (t[2].is_string() || t[2].is_null()) &&
+                             (t.size() == 3 || (t[3].is_string() && t[4].is_string()));
     if (!well_formed) {
       return; // half a list would start the wrong tests; none is safe
     }
     out.push_back({t[0].get<std::string>(), t[1].get<std::string>(),
-                   t[2].is_null() ? std::nullopt : std::optional<std::string>(t[2].get<std::string>())});
+                   t[2].is_null() ? std::nullopt : std::optional<std::string>(t[2].get<std::string>()),
+                   t.size() == 5 ? t[3].get<std::string>() : std::string(),
+                   t.size() == 5 ? t[4].get<std::string>() : std::string()});
   }
   m_listing_fingerprint = fingerprint->get<std::string>();
   m_listing = std::move(out);
@@ -108,7 +112,7 @@ void History::set_listing(std::string fingerprint, const std::vector<TestRecord>
   m_listing.clear();
   m_listing.reserve(tests.size());
   for (const auto& r : tests) {
-    m_listing.push_back({r.test.id, groups[r.test.group].name, r.test.file});
+    m_listing.push_back({r.test.id, groups[r.test.group].name, r.test.file, r.test.classname, r.test.name});
   }
 }
 
@@ -128,7 +132,7 @@ std::vector<TestCase> History::listing(const std::string& fingerprint,
     if (g == group_index.end()) {
       return {};
     }
-    out.push_back(TestCase{t.id, g->second, t.file});
+    out.push_back(TestCase{t.id, g->second, t.file, t.classname, t.name});
   }
   return out;
 }
@@ -163,7 +167,12 @@ Status History::save(const std::filesystem::path& dir) const {
   if (!m_listing_fingerprint.empty()) {
     nlohmann::json tests = nlohmann::json::array();
     for (const auto& t : m_listing) {
-      tests.push_back({t.id, t.group, t.file ? nlohmann::json(*t.file) : nlohmann::json(nullptr)});
+      nlohmann::json entry = {t.id, t.group, t.file ? nlohmann::json(*t.file) : nlohmann::json(nullptr)};
+      if (!t.name.empty()) {
+        entry.push_back(t.classname);
+        entry.push_back(t.name);
+      }
+      tests.push_back(std::move(entry));
     }
     doc["listing"] = {{"fingerprint", m_listing_fingerprint}, {"tests", std::move(tests)}};
   }

@@ -59,6 +59,8 @@ private:
     std::string id;
     std::string group;
     std::optional<std::string> file;
+    std::string classname;
+    std::string name;
   };
   std::string m_listing_fingerprint;
   std::vector<Listed> m_listing;

@@ -32,6 +32,7 @@ Result<Message> finished(const nlohmann::json& j, std::string id) {
     f.attempt.result = AttemptResult::Passed;
   } else if (outcome == "failed" || outcome == "error") {
     f.attempt.result = AttemptResult::Failed;
+    f.attempt.error = outcome == "error";
   } else if (outcome == "skipped") {
     f.attempt.result = AttemptResult::Skipped;
   } else if (outcome == "not_found") {

@@ -15,6 +15,11 @@ struct TestCase {
   std::string id;
   std::size_t group = 0; ///< index into Config::groups
   std::optional<std::string> file;
+  /// How the framework's own JUnit names the test (its place in the test
+  /// tree); empty when the framework did not say: the report then uses the
+  /// group and the ID.
+  std::string classname;
+  std::string name;
 };
 
 /// What one run of one test came to.
@@ -37,6 +42,9 @@ struct Attempt {
   std::string details;    ///< long reason (failure text, stack trace)
   std::string system_out; ///< the test's own stdout, when the runner reported it
   std::string system_err;
+  /// A Failed result the runner reported as an <error> (pytest: the test's
+  /// set-up or tear-down failed), not as a <failure> of the test itself.
+  bool error = false;
   std::size_t batch = 0;  ///< which batch ran it (logs/batch-N.*)
   std::string sandbox;    ///< which sandbox ran it
 };

@@ -80,9 +80,16 @@ Result<std::vector<DiscoveredTest>> Framework::discover(const std::string& group
       bad_record = std::string(bytes.substr(0, 200));
       return OFFLOAD_EINVAL;
     }
-    DiscoveredTest t{j["id"].get<std::string>(), std::nullopt};
+    DiscoveredTest t{j["id"].get<std::string>(), std::nullopt, {}, {}};
     if (auto f = j.find("file"); f != j.end() && f->is_string()) {
       t.file = f->get<std::string>();
+    }
+    // Both or neither: a name without its classname is no place in a tree.
+    const auto c = j.find("classname");
+    const auto n = j.find("name");
+    if (c != j.end() && n != j.end() && c->is_string() && n->is_string() && !n->get<std::string>().empty()) {
+      t.classname = c->get<std::string>();
+      t.name = n->get<std::string>();
     }
     tests.push_back(std::move(t));
     return OFFLOAD_OK;

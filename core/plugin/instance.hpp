@@ -40,6 +40,8 @@ Result<std::pair<void*, nlohmann::json>> create_instance(const Factory& factory,
 struct DiscoveredTest {
   std::string id;
   std::optional<std::string> file;
+  std::string classname; ///< the framework's JUnit classname, or empty
+  std::string name;      ///< the framework's JUnit name, or empty
 };
 
 struct BatchCommand {

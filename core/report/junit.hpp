@@ -42,8 +42,10 @@ struct RunInfo {
 };
 
 /// Writes the run's report: one <testsuite> per group (in `group_names`
-/// order) under <testsuites>, one <testcase name="<test ID>"
-/// classname="<group>"> per discovered test. Retries follow the Surefire
+/// order) under <testsuites>, one <testcase> per discovered test, named
+/// as the framework's own JUnit names it (TestCase::classname and name), or
+/// name="<test ID>" classname="<group>" when the framework gave no names;
+/// its group="<group>" either way. Retries follow the Surefire
 /// convention: a flaky test carries flakyFailure/flakyError for its failed
 /// attempts; a failed test carries failure/error for its last attempt and
 /// rerunFailure/rerunError for the earlier ones; a skipped test <skipped/>;
@@ -57,7 +59,8 @@ Status write_junit(const std::filesystem::path& path,
                    const std::vector<StrayResult>& strays, const RunInfo& info);
 
 /// Test ID -> duration (seconds) from a report written by write_junit: the
-/// time of each <testcase> by its name. Missing or unreadable file: empty map.
+/// time of each <testcase> by its name (the test ID for frameworks that give
+/// no JUnit names; for the others the history file is what seeds estimates). Missing or unreadable file: empty map.
 std::map<std::string, double> read_durations(const std::filesystem::path& path);
 
 } // namespace offload::report

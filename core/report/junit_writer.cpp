@@ -36,8 +36,11 @@ bool is_failed_attempt(AttemptResult r) {
 
 /// The `type` of an <error>, <rerunError> or <flakyError> for how an attempt
 /// ended.
-const char* error_type(AttemptResult r) {
-  switch (r) {
+const char* error_type(const Attempt& attempt) {
+  if (attempt.error) {
+    return "error";
+  }
+  switch (attempt.result) {
   case AttemptResult::Failed: return "failure";
   case AttemptResult::TimedOut: return "timeout";
   case AttemptResult::Crashed: return "crash";
@@ -105,7 +108,7 @@ Counts count(const TestRecord& record) {
     break;
   case Verdict::Failed: {
     const Attempt* last = deciding_attempt(record);
-    if (last != nullptr && last->result == AttemptResult::Failed) {
+    if (last != nullptr && last->result == AttemptResult::Failed && !last->error) {
       counts.failures = 1;
     } else {
       counts.errors = 1;
@@ -226,7 +229,7 @@ void write_outcome(ReportPrinter& out, const char* tag, const char* type, const 
 /// and type, a <stackTrace> (required, possibly empty) and its output.
 void write_retry(ReportPrinter& out, const char* tag, const Attempt& attempt) {
   out.open(tag);
-  out.attribute("type", error_type(attempt.result));
+  out.attribute("type", error_type(attempt));
   out.attribute("message", attempt.message);
   out.text_element("stackTrace", attempt.details);
   write_output(out, attempt);
@@ -245,7 +248,7 @@ void write_retries(ReportPrinter& out, const TestRecord& record, const Attempt* 
     if (&attempt == skip || !is_failed_attempt(attempt.result)) {
       continue;
     }
-    const bool is_error = attempt.result != AttemptResult::Failed;
+    const bool is_error = attempt.result != AttemptResult::Failed || attempt.error;
     if (is_error == (pass == RetryPass::Errors)) {
       write_retry(out, tag, attempt);
     }
@@ -261,21 +264,26 @@ void write_failed(ReportPrinter& out, const TestRecord& record) {
     out.close();
     return;
   }
-  if (last->result == AttemptResult::Failed) {
+  const bool failure = last->result == AttemptResult::Failed && !last->error;
+  if (failure) {
     write_outcome(out, "failure", "failure", *last);
   }
   write_retries(out, record, last, RetryPass::Failures, "rerunFailure");
-  if (last->result != AttemptResult::Failed) {
-    write_outcome(out, "error", error_type(last->result), *last);
+  if (!failure) {
+    write_outcome(out, "error", error_type(*last), *last);
   }
   write_retries(out, record, last, RetryPass::Errors, "rerunError");
   write_output(out, *last);
 }
 
 void write_testcase(ReportPrinter& out, const TestRecord& record, std::string_view group) {
+  // The framework's own names keep CI's test tree; the group goes along as
+  // the testcase's group (and is the suite's name).
+  const bool named = !record.test.name.empty();
   out.open("testcase");
-  out.attribute("name", record.test.id);
-  out.attribute("classname", group);
+  out.attribute("name", named ? std::string_view(record.test.name) : std::string_view(record.test.id));
+  out.attribute("classname", named ? std::string_view(record.test.classname) : group);
+  out.attribute("group", group);
   out.attribute("time", format_time(case_time(record)));
   const Attempt* decider = deciding_attempt(record);
   switch (record.verdict) {

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 // A GoogleTest program showing every kind of test offload's gtest framework
 // handles: plain tests, a fixture, typed and value-parametrized suites, a
-// skipped test, a disabled one and one that fails on purpose.
+// skipped test, a disabled one, a death test and one that fails on purpose.
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 
@@ -45,6 +46,11 @@ TEST(Arithmetic, SkippedOnPurpose) {
 
 TEST(Arithmetic, DISABLED_NotReadyYet) {
   FAIL() << "disabled tests do not run";
+}
+
+// gtest runs a death test's statement in a child process.
+TEST(ArithmeticDeathTest, AbortsOnRequest) {
+  EXPECT_DEATH(std::abort(), "");
 }
 
 class Accumulator : public ::testing::Test {

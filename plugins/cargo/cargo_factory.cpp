@@ -26,10 +26,11 @@ constexpr offload_option k_options[] = {
 // Runs as written in any cargo package or workspace.
 constexpr const char* k_config_template = R"toml(# Rust tests. With cargo-nextest installed they run through `cargo nextest`;
 # otherwise the test binaries are built once by `cargo test --no-run` and
-# each batch runs them directly. Test IDs are "<binary ID> <test name>",
-# e.g. "my-crate tests::adds" or "my-crate::integration it_works".
+# each batch runs them directly; doctests run through `cargo test --doc`.
+# Test IDs are "<binary ID> <test name>", e.g. "my-crate tests::adds",
+# "my-crate::integration it_works" or "my-crate::doctest src/lib.rs - add (line 5)".
 # Group filters work like `cargo test` arguments: name substrings, --exact,
-# --skip NAME, --lib, --bin NAME, --test NAME.
+# --skip NAME, --lib, --doc, --bin NAME, --test NAME.
 cargo = "cargo"
 # package = "my-crate"
 features = []

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "cargo_framework.hpp"
 
+#include "cargo_support.hpp"
+#include "doctests.hpp"
 #include "json_config.hpp"
 #include "libtest_report.hpp"
 #include "nextest.hpp"
@@ -25,14 +27,6 @@ using plugin_support::shell_quote;
 
 namespace {
 
-std::string join(const std::vector<std::string>& words, std::string_view separator) {
-  std::string text;
-  for (const std::string& word : words) {
-    text += (text.empty() ? "" : std::string(separator)) + word;
-  }
-  return text;
-}
-
 /// An optional string option: absent is fine, empty is not.
 std::optional<std::string> optional_nonempty(const nlohmann::json& config, const std::string& key,
                                              std::string_view expected) {
@@ -42,69 +36,6 @@ std::optional<std::string> optional_nonempty(const nlohmann::json& config, const
                        key + " is empty; expected " + std::string(expected) + " or no " + key + " at all", key);
   }
   return value;
-}
-
-/// The line of a failed cargo's stderr that says why: its first "error"
-/// line, else its last non-empty line.
-std::string cargo_reason(const std::vector<std::string>& lines) {
-  for (const std::string& line : lines) {
-    if (line.starts_with("error")) {
-      return line;
-    }
-  }
-  for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
-    if (const std::string line = first_line(*it); !line.empty()) {
-      return line;
-    }
-  }
-  return "no output";
-}
-
-/// `text` split into shell words; a quoting mistake is reported as `what`'s
-/// (and blamed on config `key`, if any).
-std::vector<std::string> shell_words(std::string_view text, const std::string& what, const std::string& key = {}) {
-  try {
-    return plugin_support::shell_split(text);
-  } catch (const sdk::Failure& failure) {
-    throw sdk::Failure(failure.code(), what + ": " + failure.what(), key);
-  }
-}
-
-/// Runs a process through the host and returns its exit status. Failures to
-/// run it get a message of our own (not the host's), so it can be repeated
-/// to every group that waits for the same build.
-int32_t run(const offload_host_v1* host, const nlohmann::json& spec, sdk::Collector& output,
-            const offload_cancel* cancel, const std::string& what) {
-  const std::string text = plugin_support::json_text(spec);
-  int32_t status = -1;
-  const int32_t rc = host->process_run(host, text.data(), text.size(), output.sink(), cancel, &status, nullptr);
-  switch (rc) {
-  case OFFLOAD_OK: return status;
-  case OFFLOAD_ENOENT:
-    throw sdk::Failure(rc, what + ": '" + spec["argv"][0].get<std::string>() + "' cannot be executed (not found?)");
-  case OFFLOAD_ECANCELED: throw sdk::Failure(rc, what + " was cancelled");
-  case OFFLOAD_ETIMEDOUT: throw sdk::Failure(rc, what + " timed out");
-  default: throw sdk::Failure(rc, what + " could not run (error " + std::to_string(rc) + ")");
-  }
-}
-
-/// The IDs of a batch, grouped by binary ID in order of first appearance.
-std::vector<std::pair<std::string, std::vector<std::string>>> by_binary(const std::vector<std::string>& ids) {
-  std::vector<std::pair<std::string, std::vector<std::string>>> groups;
-  std::map<std::string, std::size_t, std::less<>> index;
-  for (const std::string& id : ids) {
-    const std::size_t space = id.find(' ');
-    if (space == std::string::npos || space == 0 || space + 1 == id.size()) {
-      throw sdk::Failure(OFFLOAD_EINVAL, "test ID '" + id + "' is not '<binary ID> <test name>'");
-    }
-    const std::string binary = id.substr(0, space);
-    auto [it, added] = index.emplace(binary, groups.size());
-    if (added) {
-      groups.emplace_back(binary, std::vector<std::string>{});
-    }
-    groups[it->second].second.push_back(id.substr(space + 1));
-  }
-  return groups;
 }
 
 } // namespace
@@ -203,9 +134,42 @@ void CargoFramework::build_and_list(const offload_cancel* cancel) {
                                           cargo_reason(listing.err()));
     }
     binary.tests = parse_test_list(listing.out());
+    std::optional<TestBinary> doctests;
+    if (binary.kind == "lib") {
+      doctests = list_doctests(binary, cancel);
+    }
     m_by_id.emplace(binary.binary_id, m_binaries.size());
     m_binaries.push_back(std::move(binary));
+    if (doctests && !doctests->tests.empty()) {
+      m_by_id.emplace(doctests->binary_id, m_binaries.size());
+      m_binaries.push_back(std::move(*doctests));
+    }
   }
+}
+
+std::vector<std::string> CargoFramework::doctest_args(const TestBinary& doctests) const {
+  std::vector<std::string> args = {"test", "--doc", "-p", doctest_package(doctests)};
+  if (!m_features.empty()) {
+    args.insert(args.end(), {"--features", join(m_features, ",")});
+  }
+  args.emplace_back("--");
+  return args;
+}
+
+TestBinary CargoFramework::list_doctests(const TestBinary& library, const offload_cancel* cancel) const {
+  TestBinary doctests = doctest_binary(library);
+  std::vector<std::string> args = doctest_args(doctests);
+  args.insert(args.end(), {"--list", "--format", "terse"});
+  const nlohmann::json spec = nlohmann::json::parse(cargo_spec(args));
+  sdk::Collector listing;
+  const std::string what = "listing the doctests of " + library.binary_id;
+  const int32_t status = run(m_host, spec, listing, cancel, what);
+  if (status != 0) {
+    throw sdk::Failure(OFFLOAD_EIO,
+                       what + " exited with status " + std::to_string(status) + ": " + cargo_reason(listing.err()));
+  }
+  doctests.tests = parse_test_list(listing.out());
+  return doctests;
 }
 
 const std::vector<TestBinary>& CargoFramework::built_binaries(const offload_cancel* cancel) {
@@ -273,7 +237,10 @@ void CargoFramework::discover(std::string_view request, const offload_sink* test
   for (const std::string& id : ids) {
     // The test binary, so a batch starts as few binaries as balance allows.
     const std::string binary = id.substr(0, id.find(' '));
-    sdk::emit(tests, OFFLOAD_CHANNEL_DATA, plugin_support::json_text({{"id", id}, {"file", binary}}));
+    const CaseName junit = case_name(binary, std::string_view(id).substr(binary.size() + 1));
+    sdk::emit(tests, OFFLOAD_CHANNEL_DATA,
+              plugin_support::json_text(
+                  {{"id", id}, {"file", binary}, {"classname", junit.classname}, {"name", junit.name}}));
   }
 }
 
@@ -310,6 +277,13 @@ std::string CargoFramework::libtest_script(const std::vector<std::string>& tests
   script += "status=0\n";
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const TestBinary& binary = *binaries[i];
+    if (binary.kind == k_doctest_kind) {
+      script += doctest_step(binary, batch[i].second);
+      if (fail_fast && i + 1 < batch.size()) {
+        script += "[ \"$status\" -eq 0 ] || exit \"$status\"\n";
+      }
+      continue;
+    }
     std::vector<std::string> args = {"--exact"};
     args.insert(args.end(), batch[i].second.begin(), batch[i].second.end());
     if (m_include_ignored) {
@@ -319,8 +293,12 @@ std::string CargoFramework::libtest_script(const std::vector<std::string>& tests
     // the documented switch that lets the test binary accept them.
     args.insert(args.end(), {"-Z", "unstable-options", "--format", "json", "--report-time"});
     script += "printf '%s\\n' " + shell_quote(binary_marker(binary.binary_id)) + " >> \"$result\"\n";
+    // A sandbox that copied the project without target/ (local_sandbox.sh
+    // leaves it out) on this machine still has the binary discovery built.
+    script += "exe=" + script_path(binary.executable) + "\n";
+    script += "[ -x \"$exe\" ] || exe=" + shell_quote(binary.executable) + "\n";
     script += "(cd " + script_path(binary.package_dir) +
-              " && CARGO_MANIFEST_DIR=$PWD RUSTC_BOOTSTRAP=1 exec " + script_path(binary.executable) + " " +
+              " && CARGO_MANIFEST_DIR=$PWD RUSTC_BOOTSTRAP=1 exec \"$exe\" " +
               plugin_support::shell_join(args) + ") >> \"$result\" || status=$?\n";
     if (fail_fast && i + 1 < batch.size()) {
       script += "[ \"$status\" -eq 0 ] || exit \"$status\"\n";
@@ -328,6 +306,22 @@ std::string CargoFramework::libtest_script(const std::vector<std::string>& tests
   }
   script += "exit \"$status\"";
   return script;
+}
+
+std::string CargoFramework::doctest_step(const TestBinary& doctests, const std::vector<std::string>& names) const {
+  std::vector<std::string> argv = m_cargo;
+  const std::vector<std::string> args = doctest_args(doctests);
+  argv.insert(argv.end(), args.begin(), args.end());
+  const std::vector<std::string> words = doctest_filter_args(names);
+  argv.insert(argv.end(), words.begin(), words.end());
+  if (m_include_ignored) {
+    argv.emplace_back("--include-ignored");
+  }
+  argv.insert(argv.end(), {"-Z", "unstable-options", "--format", "json", "--report-time"});
+  std::string step = "printf '%s\\n' " + shell_quote(binary_marker(doctests.binary_id)) + " " +
+                     shell_quote(only_marker(names)) + " >> \"$result\"\n";
+  step += "(RUSTC_BOOTSTRAP=1 exec " + plugin_support::shell_join(argv) + ") >> \"$result\" || status=$?\n";
+  return step;
 }
 
 std::string CargoFramework::nextest_script(const std::vector<std::string>& tests, const std::string& result_file,

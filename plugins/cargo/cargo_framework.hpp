@@ -45,6 +45,11 @@ private:
                                                  const offload_cancel* cancel);
   std::string libtest_script(const std::vector<std::string>& tests, const std::string& result_file,
                              bool fail_fast);
+  /// `cargo test --doc -p <package> [--features ...] --` for a doctest binary.
+  std::vector<std::string> doctest_args(const TestBinary& doctests) const;
+  TestBinary list_doctests(const TestBinary& library, const offload_cancel* cancel) const;
+  /// The batch script lines that run `names` of one package's doctests.
+  std::string doctest_step(const TestBinary& doctests, const std::vector<std::string>& names) const;
   std::string nextest_script(const std::vector<std::string>& tests, const std::string& result_file,
                              bool fail_fast) const;
   /// `-p PACKAGE` and `--features A,B`, as configured.

@@ -4,11 +4,13 @@
 #include <nlohmann/json.hpp>
 
 #include <optional>
+#include <set>
 
 namespace offload::plugins {
 namespace {
 
 constexpr std::string_view k_marker = "#offload-cargo-binary ";
+constexpr std::string_view k_only = "#offload-cargo-only ";
 
 std::string string_member(const nlohmann::json& object, const char* key) {
   const auto it = object.find(key);
@@ -57,6 +59,10 @@ std::string binary_marker(std::string_view binary_id) {
   return std::string(k_marker) + std::string(binary_id);
 }
 
+std::string only_marker(const std::vector<std::string>& names) {
+  return std::string(k_only) + nlohmann::json(names).dump();
+}
+
 std::string panic_message(std::string_view output, std::string_view fallback) {
   constexpr std::string_view panicked = "panicked at ";
   std::size_t pos = output.find(panicked);
@@ -78,6 +84,7 @@ std::string panic_message(std::string_view output, std::string_view fallback) {
 
 std::vector<JUnitSuite> parse_libtest_results(std::string_view data) {
   std::vector<JUnitSuite> suites;
+  std::optional<std::set<std::string>> only; // of the last binary
   while (!data.empty()) {
     const std::size_t end = data.find('\n');
     std::string_view line = data.substr(0, end);
@@ -87,6 +94,17 @@ std::vector<JUnitSuite> parse_libtest_results(std::string_view data) {
     }
     if (line.starts_with(k_marker)) {
       suites.push_back({std::string(line.substr(k_marker.size())), {}});
+      only.reset();
+      continue;
+    }
+    if (line.starts_with(k_only) && !suites.empty()) {
+      const nlohmann::json names = nlohmann::json::parse(line.substr(k_only.size()), nullptr, false);
+      only.emplace();
+      for (const auto& name : names.is_array() ? names : nlohmann::json::array()) {
+        if (name.is_string()) {
+          only->insert(name.get<std::string>());
+        }
+      }
       continue;
     }
     if (suites.empty() || !line.starts_with('{')) {
@@ -96,7 +114,7 @@ std::vector<JUnitSuite> parse_libtest_results(std::string_view data) {
     if (!event.is_object()) {
       continue;
     }
-    if (auto result = test_result(event, suites.back().name)) {
+    if (auto result = test_result(event, suites.back().name); result && (!only || only->contains(result->name))) {
       suites.back().results.push_back(std::move(*result));
     }
   }

@@ -13,6 +13,11 @@ namespace offload::plugins {
 /// binary's output, so the results can be told apart by binary.
 std::string binary_marker(std::string_view binary_id);
 
+/// The result-file line, after a binary_marker, saying that only `names`
+/// of that binary were asked for (the rest ran because rustdoc cannot
+/// select doctests exactly); their results are dropped.
+std::string only_marker(const std::vector<std::string>& names);
+
 /// The results in a batch's result file: for each binary_marker line, the
 /// libtest JSON events (`--format json`) that follow it, one per line, as a
 /// suite named after the binary whose cases have that binary ID as their

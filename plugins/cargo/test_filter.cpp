@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "test_filter.hpp"
 
+#include "doctests.hpp"
+
 #include <offload/plugin.hpp>
 
 #include <algorithm>
@@ -20,6 +22,8 @@ TestFilter::TestFilter(const std::vector<std::string>& words, std::string_view w
       m_exact = true;
     } else if (word == "--lib") {
       m_lib = true;
+    } else if (word == "--doc") {
+      m_doc = true;
     } else if (word == "--skip") {
       m_skips.push_back(value());
     } else if (word == "--bin") {
@@ -29,7 +33,7 @@ TestFilter::TestFilter(const std::vector<std::string>& words, std::string_view w
     } else if (word.starts_with('-')) {
       throw sdk::Failure(OFFLOAD_EINVAL,
                          std::string(what) + ": unsupported option '" + word +
-                             "'; expected test name filters, --exact, --skip NAME, --lib, --bin NAME or --test NAME");
+                             "'; expected test name filters, --exact, --skip NAME, --lib, --doc, --bin NAME or --test NAME");
     } else {
       m_names.push_back(word);
     }
@@ -44,8 +48,8 @@ bool TestFilter::selects(const TestBinary& binary, std::string_view test) const 
   const auto contains = [](const std::vector<std::string>& list, const std::string& value) {
     return std::find(list.begin(), list.end(), value) != list.end();
   };
-  const bool any_target = m_lib || !m_bins.empty() || !m_tests.empty();
-  const bool target_selected = (m_lib && binary.kind == "lib") ||
+  const bool any_target = m_lib || m_doc || !m_bins.empty() || !m_tests.empty();
+  const bool target_selected = (m_lib && binary.kind == "lib") || (m_doc && binary.kind == k_doctest_kind) ||
                                (binary.kind == "bin" && contains(m_bins, binary.target_name)) ||
                                (binary.kind == "test" && contains(m_tests, binary.target_name));
   if (any_target && !target_selected) {

@@ -14,9 +14,11 @@ namespace offload::plugins {
 ///   --exact       NAMEs and --skip patterns must match whole names
 ///   --skip NAME   leaves out tests whose name contains NAME (repeatable)
 ///   --lib         only the library's unit tests
+///   --doc         only the library's documentation tests
 ///   --bin NAME    only the unit tests of binary target NAME (repeatable)
 ///   --test NAME   only integration test target NAME (repeatable)
-/// Target selectors add up; without any, every test binary counts.
+/// Target selectors add up; without any, every test binary and the
+/// doctests count, as with `cargo test`.
 class TestFilter {
 public:
   /// Parses shell words; throws sdk::Failure(OFFLOAD_EINVAL) for an option it
@@ -30,6 +32,7 @@ private:
 
   bool m_exact = false;
   bool m_lib = false;
+  bool m_doc = false;
   std::vector<std::string> m_bins;
   std::vector<std::string> m_tests;
   std::vector<std::string> m_names;

@@ -26,7 +26,6 @@ using plugin_support::shell_quote;
 
 namespace {
 
-constexpr std::string_view k_also_run_disabled = "--gtest_also_run_disabled_tests";
 
 std::string last_line(const std::vector<std::string>& lines) {
   for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
@@ -85,8 +84,6 @@ GTestFramework::GTestFramework(const offload_host_v1* host, std::string_view con
                        "working_dir");
   }
   m_extra_args = plugin_support::string_list(config, "extra_args");
-  m_include_disabled =
-      std::find(m_extra_args.begin(), m_extra_args.end(), k_also_run_disabled) != m_extra_args.end();
 }
 
 std::string GTestFramework::describe() {
@@ -137,7 +134,10 @@ std::vector<std::string> GTestFramework::list_tests(const Binary& binary, const 
     throw sdk::Failure(OFFLOAD_EIO, binary.path + " --gtest_list_tests exited with status " + std::to_string(status) +
                                         ": " + last_line(output.err()));
   }
-  std::vector<std::string> names = parse_gtest_list(output.out(), m_include_disabled);
+  // DISABLED_ tests are listed either way: without
+  // --gtest_also_run_disabled_tests a batch reports them as gtest's own XML
+  // does, not run, which offload reports as skipped.
+  std::vector<std::string> names = parse_gtest_list(output.out(), true);
   for (const std::string& name : names) {
     if (!is_filterable(name)) {
       throw sdk::Failure(OFFLOAD_EINVAL, "test '" + name + "' of " + binary.path +
@@ -156,7 +156,15 @@ void GTestFramework::discover(std::string_view request, const offload_sink* test
   for (const Binary& binary : binaries()) {
     for (const std::string& name : list_tests(binary, filter, cancel)) {
       const std::string id = binary.prefix.empty() ? name : binary.prefix + " " + name;
-      sdk::emit(tests, OFFLOAD_CHANNEL_DATA, plugin_support::json_text({{"id", id}, {"file", binary.path}}));
+      // gtest's XML names a test by its suite ("Typed/0") and its name
+      // ("Works"); suite names hold no '.'. The binary leads when there are several.
+      const std::size_t dot = name.find('.');
+      const std::string suite = name.substr(0, dot);
+      sdk::emit(tests, OFFLOAD_CHANNEL_DATA,
+                plugin_support::json_text({{"id", id},
+                                           {"file", binary.path},
+                                           {"classname", binary.prefix.empty() ? suite : binary.prefix + "." + suite},
+                                           {"name", name.substr(dot + 1)}}));
     }
   }
 }

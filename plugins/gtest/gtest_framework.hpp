@@ -53,7 +53,6 @@ private:
   std::vector<std::string> m_patterns;
   std::optional<std::string> m_working_dir;
   std::vector<std::string> m_extra_args;
-  bool m_include_disabled = false;
 
   std::mutex m_mutex; ///< guards what follows; discovery of several groups runs concurrently
   std::optional<std::vector<Binary>> m_binaries;

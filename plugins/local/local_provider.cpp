@@ -155,6 +155,20 @@ std::string LocalProvider::describe() {
   return plugin_support::json_text({{"remote", false}});
 }
 
+std::optional<std::string> LocalProvider::prepare(std::string_view request, const offload_cancel* /*cancel*/) {
+  const nlohmann::json req = plugin_support::parse_object(request, "prepare request");
+  const std::vector<std::string> copy_dirs =
+      read_request("prepare request", [&] { return plugin_support::string_list(req, "copy_dirs"); });
+  if (!copy_dirs.empty()) {
+    throw sdk::Failure(OFFLOAD_EINVAL,
+                       "--copy-dir " + copy_dirs.front() +
+                           ": the local provider runs tests in the working directory itself, not in a copy, so "
+                           "there is nothing to copy into; drop --copy-dir, or use a provider with sandbox images "
+                           "(e.g. default with @local_sandbox.sh)");
+  }
+  return std::nullopt;
+}
+
 std::unique_ptr<LocalProvider::Sandbox> LocalProvider::create_sandbox(std::string_view request,
                                                                       std::string& info_json,
                                                                       const offload_cancel*) {

@@ -40,6 +40,9 @@ public:
   const std::string& shell() const noexcept { return m_shell; }
 
   std::string describe();
+  /// There is no image: tests run in the working directory itself, so
+  /// --copy-dir has nowhere to copy to and is refused, never ignored.
+  std::optional<std::string> prepare(std::string_view request, const offload_cancel* cancel);
   std::unique_ptr<Sandbox> create_sandbox(std::string_view request, std::string& info_json,
                                           const offload_cancel* cancel);
   int32_t exec(Sandbox& sandbox, std::string_view command, const offload_sink* output,

@@ -98,6 +98,7 @@ std::string batch_script(const PytestOptions& options, const std::string& plugin
   if (batch.fail_fast) {
     command.emplace_back("-x");
   }
+  command.insert(command.end(), options.pytest_args.begin(), options.pytest_args.end());
   command.insert(command.end(), options.run_args.begin(), options.run_args.end());
   script += "exec " + shell_join(command) + " \"$@\"\n";
   return script;

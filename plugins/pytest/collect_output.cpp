@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "collect_output.hpp"
 
+#include <set>
 #include <string_view>
 
 namespace offload::plugins {
@@ -82,12 +83,16 @@ bool mentions(const std::vector<std::string>& lines, std::string_view text) {
 /// one: its last "E   " line, which is where pytest puts the exception.
 std::string collection_errors(const std::vector<std::string>& out) {
   std::string files;
+  std::set<std::string> listed;
   std::string first_error;
   std::size_t sections = 0;
   for (const std::string& raw : out) {
     const std::string_view line = without_cr(raw);
     if (const std::string_view file = collecting_error_file(line); !file.empty()) {
-      files += (files.empty() ? "" : ", ") + std::string(file);
+      // With --doctest-modules a module that fails to import fails twice.
+      if (listed.insert(std::string(file)).second) {
+        files += (files.empty() ? "" : ", ") + std::string(file);
+      }
       ++sections;
       continue;
     }

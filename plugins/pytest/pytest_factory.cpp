@@ -14,11 +14,15 @@ constexpr offload_option k_options[] = {
     {sizeof(offload_option), OFFLOAD_OPTION_STRING, 0, 0, "python", "\"python3\"",
      "Program that starts a Python with pytest: an interpreter, or a wrapper such as uv (its words in extra_args)"},
     {sizeof(offload_option), OFFLOAD_OPTION_STRING_LIST, 0, 0, "extra_args", "[]",
-     "Words between python and -m pytest, e.g. [\"run\", \"--with=pytest\", \"python\"] for python = \"uv\""},
+     "Words between python and -m pytest (not pytest arguments), e.g. [\"run\", \"--with=pytest\", \"python\"] for "
+     "python = \"uv\""},
+    {sizeof(offload_option), OFFLOAD_OPTION_STRING_LIST, 0, 0, "pytest_args", "[]",
+     "pytest arguments for discovery and every batch, e.g. [\"--doctest-modules\", \"--import-mode=importlib\", "
+     "\"-o\", \"key=value\"]; a group's filters select tests (discovery only)"},
     {sizeof(offload_option), OFFLOAD_OPTION_STRING_LIST, 0, 0, "paths", "[]",
      "Files or directories to collect tests from; [] uses pytest's own configuration (testpaths, rootdir)"},
     {sizeof(offload_option), OFFLOAD_OPTION_STRING_LIST, 0, 0, "run_args", "[]",
-     "Extra pytest arguments for running batches only, e.g. [\"-p\", \"no:cacheprovider\"]"},
+     "pytest arguments for running batches only, never for discovery, e.g. [\"-p\", \"no:cacheprovider\"]"},
     {sizeof(offload_option), OFFLOAD_OPTION_STRING, 0, 0, "working_dir", nullptr,
      "Directory pytest runs in, for discovery and batches (default: where offload runs)"},
 };
@@ -30,6 +34,10 @@ python = "python3"
 extra_args = []
 # Where tests are collected from; [] lets pytest use its own configuration.
 paths = []
+# pytest arguments for discovery and every batch alike: what changes what is
+# collected or how, e.g. ["--doctest-modules", "--import-mode=importlib"].
+# (A group's filters, e.g. "-m 'not slow'", only select tests.)
+pytest_args = []
 # pytest arguments for running batches only, e.g. ["-p", "no:cacheprovider"].
 run_args = []
 )toml";

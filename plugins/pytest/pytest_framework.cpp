@@ -3,6 +3,7 @@
 
 #include "batch_script.hpp"
 #include "collect_output.hpp"
+#include "skipped_modules.hpp"
 #include "json_config.hpp"
 #include "node_id_matcher.hpp"
 #include "shell_split.hpp"
@@ -54,7 +55,9 @@ std::string bundled_source(const offload_host_v1* host, const char* name) {
 
 PytestFramework::PytestFramework(const offload_host_v1* host, std::string_view config_json)
     : m_host(host), m_options(PytestOptions::from_config(config_json)),
-      m_plugin_source(bundled_source(host, k_bundled_plugin)), m_worker_source(bundled_source(host, k_bundled_worker)) {}
+      m_plugin_source(bundled_source(host, k_bundled_plugin)), m_worker_source(bundled_source(host, k_bundled_worker)),
+      // Absolute: discovery runs pytest in working_dir.
+      m_plugin_dir(std::filesystem::absolute(sdk::Host(host).bundled_script(k_bundled_plugin)).parent_path().string()) {}
 
 std::string PytestFramework::describe() {
   return plugin_support::json_text({{"results", "junit"}});
@@ -65,6 +68,7 @@ std::vector<std::string> PytestFramework::discover_argv(const std::string& filte
   argv.emplace_back("--collect-only");
   // Not -q: it adds to addopts' -q or -v, and only verbosity -1 prints node IDs.
   argv.emplace_back("--verbosity=-1");
+  argv.insert(argv.end(), m_options.pytest_args.begin(), m_options.pytest_args.end());
   for (std::string& word : filter_words(filters)) {
     argv.push_back(std::move(word));
   }
@@ -77,8 +81,15 @@ void PytestFramework::discover(std::string_view request, const offload_sink* tes
   const auto [group, filters] = read_request("discover request", [&] {
     return std::pair(plugin_support::string_or(req, "group", ""), plugin_support::string_or(req, "filters", ""));
   });
+  // The bundled plugin lists the modules that skip themselves at import
+  // (pytest.importorskip): they hold no test, yet pytest's JUnit reports them.
+  const SkippedModulesFile skipped;
+  std::vector<std::string> argv = discover_argv(filters);
+  argv.insert(argv.begin() + static_cast<std::ptrdiff_t>(m_options.pytest_command().size()),
+              {"-p", "offload_pytest", "--offload-skipped=" + skipped.path()});
   // Node IDs can hold any Unicode text; ask for UTF-8 whatever the locale.
-  nlohmann::json spec = {{"argv", discover_argv(filters)}, {"env", {{"PYTHONIOENCODING", "utf-8"}}}};
+  nlohmann::json spec = {{"argv", argv},
+                         {"env", {{"PYTHONIOENCODING", "utf-8"}, {"PYTHONPATH", with_plugin_dir(m_plugin_dir)}}}};
   if (m_options.working_dir) {
     std::error_code ec;
     if (!std::filesystem::is_directory(*m_options.working_dir, ec)) {
@@ -111,7 +122,10 @@ void PytestFramework::discover(std::string_view request, const offload_sink* tes
     throw sdk::Failure(OFFLOAD_EIO, explain_collect_failure(collected, m_options.python),
                        python_at_fault ? "python" : "");
   }
-  const std::vector<std::string> ids = parse_collected_ids(collected.out);
+  std::vector<std::string> ids = parse_collected_ids(collected.out);
+  for (std::string& id : skipped.node_ids()) {
+    ids.push_back(std::move(id));
+  }
   if (ids.empty() && collected.status == 0 && printed_collection_tree(collected.out)) {
     throw sdk::Failure(OFFLOAD_EIO, "pytest --collect-only printed a collection tree instead of node IDs; "
                                     "remove -v from the group's filters");
@@ -122,8 +136,12 @@ void PytestFramework::discover(std::string_view request, const offload_sink* tes
       host.log(OFFLOAD_LOG_WARN, "pytest listed '" + id + "' twice for group '" + group + "'; it runs once");
       continue;
     }
+    const JunitName junit = junit_name_of(id);
     sdk::emit(tests, OFFLOAD_CHANNEL_DATA,
-              plugin_support::json_text({{"id", id}, {"file", id.substr(0, id.find("::"))}}));
+              plugin_support::json_text({{"id", id},
+                                         {"file", id.substr(0, id.find("::"))},
+                                         {"classname", junit.classname},
+                                         {"name", junit.name}}));
   }
 }
 

@@ -38,6 +38,7 @@ private:
   PytestOptions m_options;
   std::string m_plugin_source; ///< offload_pytest.py, written into each batch's scratch dir
   std::string m_worker_source; ///< offload_pytest_worker.py, written into each worker's scratch dir
+  std::string m_plugin_dir;    ///< where offload_pytest.py is on this machine, for discovery
 };
 
 } // namespace offload::plugins

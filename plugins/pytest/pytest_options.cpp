@@ -60,12 +60,29 @@ void check_paths(const std::vector<std::string>& paths) {
   }
 }
 
-void check_run_args(const std::vector<std::string>& run_args) {
+void check_run_args(const std::vector<std::string>& run_args, const std::string& key) {
   for (const std::string& arg : run_args) {
-    if (starts_with_any(arg, {"--junitxml", "--junit-xml", "--offload-ids"})) {
+    if (starts_with_any(arg, {"--junitxml", "--junit-xml", "--offload-"})) {
       throw sdk::Failure(OFFLOAD_EINVAL,
-                         "run_args holds '" + arg + "', which offload sets itself for every batch; remove it",
-                         "run_args");
+                         key + " holds '" + arg + "', which offload sets itself for every batch; remove it", key);
+    }
+  }
+}
+
+/// Discovery reads the node IDs that verbosity -1 prints; anything that
+/// changes the verbosity or the mode belongs in run_args.
+void check_pytest_args(const std::vector<std::string>& args) {
+  check_run_args(args, "pytest_args");
+  for (const std::string& arg : args) {
+    // -v, -vv, -q, -qq, --verbose, --verbosity=N, --quiet
+    const bool repeated_flag = arg.size() >= 2 && arg[0] == '-' && (arg[1] == 'v' || arg[1] == 'q') &&
+                               arg.find_first_not_of(arg[1], 1) == std::string::npos;
+    const bool verbosity = repeated_flag || arg.starts_with("--verbos") || arg == "--quiet";
+    if (verbosity || arg == "--collect-only" || arg == "--co") {
+      throw sdk::Failure(OFFLOAD_EINVAL,
+                         "pytest_args holds '" + arg +
+                             "', which would change how discovery lists tests; put it in run_args (batches only)",
+                         "pytest_args");
     }
   }
 }
@@ -78,12 +95,14 @@ PytestOptions PytestOptions::from_config(std::string_view config_json) {
   options.python = plugin_support::string_or(config, "python", "python3");
   options.extra_args = plugin_support::string_list(config, "extra_args");
   options.paths = plugin_support::string_list(config, "paths");
+  options.pytest_args = plugin_support::string_list(config, "pytest_args");
   options.run_args = plugin_support::string_list(config, "run_args");
   options.working_dir = plugin_support::optional_string(config, "working_dir");
   check_python(options.python);
   check_extra_args(options.extra_args);
   check_paths(options.paths);
-  check_run_args(options.run_args);
+  check_pytest_args(options.pytest_args);
+  check_run_args(options.run_args, "run_args");
   if (options.working_dir && options.working_dir->empty()) {
     throw sdk::Failure(OFFLOAD_EINVAL, "working_dir is empty; expected a directory or no working_dir at all",
                        "working_dir");

@@ -17,6 +17,9 @@ struct PytestOptions {
   std::vector<std::string> extra_args;
   /// Where discovery looks; empty lets pytest use its own configuration.
   std::vector<std::string> paths;
+  /// pytest arguments for discovery and every batch alike (what changes
+  /// what pytest collects or how: --doctest-modules, --import-mode, -o).
+  std::vector<std::string> pytest_args;
   /// pytest arguments for runs only (never for discovery).
   std::vector<std::string> run_args;
   /// Where pytest runs, in discovery and in batches.

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: MIT
 """Fixtures that drive the real offload binary on copies of real projects."""
+import json
 import os
+import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -69,10 +71,44 @@ filters = "{filters}"
 
 
 def junit_cases(project, path="test-results/junit.xml"):
-    """{test id: testcase element} for the discovered tests in offload's report."""
-    root = ET.parse(project / path).getroot()
-    return {tc.get("name"): tc for suite in root.iter("testsuite") if suite.get("name") != "unmatched results"
+    """{test id: testcase element} for the discovered tests in offload's report.
+
+    A testcase is named as its framework names it; the history file beside
+    the report lists each test's ID with those names.
+    """
+    report = project / path
+    ids = {}
+    history = report.parent / "offload-history.json"
+    if history.exists():
+        for entry in json.loads(history.read_text()).get("listing", {}).get("tests", []):
+            if len(entry) == 5:
+                ids[(entry[1], entry[3], entry[4])] = entry[0]
+    root = ET.parse(report).getroot()
+    return {ids.get((tc.get("group"), tc.get("classname"), tc.get("name")), tc.get("name")): tc
+            for suite in root.iter("testsuite") if suite.get("name") != "unmatched results"
             for tc in suite.iter("testcase")}
+
+
+def junit_tree(report):
+    """{(classname, name): verdict} of a JUnit file, offload's or a framework's own.
+
+    Verdicts: passed, failed (<failure>), error (<error>), skipped, flaky.
+    """
+    tree = {}
+    for tc in ET.parse(report).getroot().iter("testcase"):
+        tags = {child.tag for child in tc}
+        if "failure" in tags:
+            result = "failed"
+        elif "error" in tags:
+            result = "error"
+        elif "flakyFailure" in tags or "flakyError" in tags:
+            result = "flaky"
+        elif "skipped" in tags:
+            result = "skipped"
+        else:
+            result = "passed"
+        tree[(tc.get("classname"), tc.get("name"))] = result
+    return tree
 
 
 def verdict(tc):
@@ -87,6 +123,30 @@ def verdict(tc):
     if "skipped" in tags:
         return "skipped"
     return "passed"
+
+
+def cargo_test_results(project, binaries, *libtest_args):
+    """[(binary ID, test name, verdict)] of one `cargo test --no-fail-fast` in `project`.
+
+    `binaries` maps a test executable's file name (before its hash) to its
+    binary ID; a package's doctests are "<package>::doctest".
+    """
+    # One pipe for both streams keeps cargo's "Running" lines (stderr) in
+    # order with the test binaries' results (stdout).
+    res = subprocess.run(["cargo", "test", "--no-fail-fast", "--", *libtest_args], cwd=project,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=600)
+    results, binary = [], None
+    for line in res.stdout.splitlines():
+        running = re.match(r"\s*Running .+? \(target/debug/deps/(\w+)-[0-9a-f]+\)", line)
+        doc = re.match(r"\s*Doc-tests (\S+)", line)
+        if running:
+            binary = binaries[running.group(1)]
+        elif doc:
+            binary = doc.group(1).replace("_", "-") + "::doctest"
+        test = re.match(r"test (.+?)(?: - should panic)? \.\.\. (ok|FAILED|ignored)", line)
+        if test and binary:
+            results.append((binary, test.group(1), {"ok": "passed", "FAILED": "failed", "ignored": "skipped"}[test.group(2)]))
+    return results
 
 
 def xsd_path():

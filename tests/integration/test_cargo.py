@@ -7,36 +7,25 @@ import subprocess
 
 import pytest
 
-from conftest import SOURCE, assert_valid_surefire, junit_cases, run_offload, verdict
+from conftest import SOURCE, assert_valid_surefire, cargo_test_results, junit_cases, run_offload, verdict
 
 PACKAGE = "offload-cargo-example"
-# Which binary ID each "Running ..." line of `cargo test` stands for (nextest's naming).
+# The test binary each "Running" line of `cargo test` names (its file name
+# before the hash), as binary IDs (nextest's naming).
 BINARY_IDS = {
-    "unittests src/lib.rs": PACKAGE,
-    "unittests src/bin/calc.rs": f"{PACKAGE}::bin/calc",
-    "tests/integration.rs": f"{PACKAGE}::integration",
+    "offload_cargo_example": PACKAGE,
+    "calc": f"{PACKAGE}::bin/calc",
+    "integration": f"{PACKAGE}::integration",
+    "offload_words": "offload-words",
+    "words": "offload-words::words",
 }
-CARGO_VERDICTS = {"ok": "passed", "FAILED": "failed", "ignored": "skipped"}
-
 
 
 def cargo_verdicts(project, *libtest_args):
     """{test ID: verdict} from running `cargo test` directly in `project`."""
-    # One pipe for both streams keeps cargo's "Running" lines (stderr) in
-    # order with the test binaries' results (stdout).
-    res = subprocess.run(["cargo", "test", "--no-fail-fast", "--", *libtest_args], cwd=project,
-                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
-    verdicts, binary = {}, None
-    for line in res.stdout.splitlines():
-        running = re.match(r"\s*Running (.+?) \(", line)
-        if running:
-            binary = BINARY_IDS[running.group(1)]
-        elif line.strip().startswith("Doc-tests"):
-            binary = None
-        test = re.match(r"test (\S+)(?: - should panic)? \.\.\. (ok|FAILED|ignored)", line)
-        if test and binary:
-            verdicts[f"{binary} {test.group(1)}"] = CARGO_VERDICTS[test.group(2)]
-    assert len(verdicts) == 11, res.stdout
+    verdicts = {f"{binary} {test}": result for binary, test, result in
+                cargo_test_results(project, BINARY_IDS, *libtest_args)}
+    assert len(verdicts) == 20, verdicts
     return verdicts
 
 
@@ -96,8 +85,9 @@ def test_groups_select_targets_like_cargo(crate):
     for record in json.loads(res.stdout):
         groups.setdefault(record["group"], set()).add(record["id"])
         assert record["file"] == record["id"].split(" ")[0]  # its test binary
-    assert groups["unit"] == {i for i in expected if i.startswith(f"{PACKAGE} ")}
-    assert groups["other"] == {i for i in expected if not i.startswith(f"{PACKAGE} ")}
+    assert groups["unit"] == {i for i in expected if i.split(" ")[0] in (PACKAGE, "offload-words")}
+    assert groups["doc"] == {i for i in expected if i.split(" ")[0].endswith("::doctest")}
+    assert groups["other"] == set(expected) - groups["unit"] - groups["doc"]
 
 
 def test_include_ignored_runs_the_ignored_test_too(crate):
@@ -124,9 +114,12 @@ def test_the_build_happens_once_and_batches_run_the_binaries(crate, tmp_path):
     assert res.returncode == 1, res.stdout + res.stderr
     assert offload_verdicts(project) == expected
     invocations = calls.read_text().splitlines()
-    # Two groups were discovered, several batches ran: cargo built once.
-    assert [c for c in invocations if c.startswith("test ")] == [
+    # Three groups were discovered, several batches ran: cargo built once;
+    # it listed each library's doctests and ran them (rustdoc compiles them).
+    assert [c for c in invocations if c.startswith("test --no-run")] == [
         "test --no-run --message-format=json-render-diagnostics"], invocations
+    assert sorted(c for c in invocations if c.endswith("--list --format terse")) == [
+        f"test --doc -p {package} -- --list --format terse" for package in (PACKAGE, "offload-words")]
     assert all(c.startswith(("test ", "nextest --version")) for c in invocations), invocations
     logs = project / "test-results" / "logs"
     commands = [json.loads(line.split("command: ", 1)[1])["shell"]
@@ -134,8 +127,11 @@ def test_the_build_happens_once_and_batches_run_the_binaries(crate, tmp_path):
                 if line.startswith("[offload] command: ")]
     assert len(commands) >= 2
     for command in commands:
-        assert str(wrapper) not in command and "cargo " not in command
-        assert "--exact" in command and "/target/debug/deps/" in command
+        if "::doctest" in command:
+            assert f"{wrapper} test --doc -p" in command
+        else:
+            assert str(wrapper) not in command and "cargo " not in command
+            assert "--exact" in command and "/target/debug/deps/" in command
 
 
 def test_working_dir_points_at_the_crate_from_elsewhere(crate):

@@ -21,8 +21,8 @@ def gtest_verdicts(binary, tmp_path, prefix=""):
     verdicts = {}
     for case in ET.parse(report).getroot().iter("testcase"):
         if case.get("status") == "notrun":
-            continue  # DISABLED_: gtest does not run it
-        if case.find("failure") is not None:
+            result = "skipped"  # DISABLED_: listed, not run
+        elif case.find("failure") is not None:
             result = "failed"
         elif case.find("skipped") is not None or case.get("result") == "skipped":
             result = "skipped"
@@ -88,7 +88,7 @@ def test_collect_lists_every_test_including_typed_and_parametrized(tmp_path):
     ids = [record["id"] for record in records]
     assert sorted(ids) == sorted(gtest_verdicts(CALCULATOR, tmp_path))
     assert {record["file"] for record in records} == {str(CALCULATOR)}
-    assert not any("DISABLED_" in i for i in ids)
+    assert "Arithmetic.DISABLED_NotReadyYet" in ids  # reported as gtest's XML does: not run
 
 
 def test_filters_are_gtest_patterns(tmp_path):
@@ -96,7 +96,8 @@ def test_filters_are_gtest_patterns(tmp_path):
     res = run_offload(["collect", "-f", "json"], tmp_path)
     assert res.returncode == 0, res.stderr
     assert {r["id"] for r in json.loads(res.stdout)} == {
-        "Arithmetic.AddsSmallNumbers", "Arithmetic.DividesExactly", "Arithmetic.RejectsZeroDivisor"}
+        "Arithmetic.AddsSmallNumbers", "Arithmetic.DividesExactly", "Arithmetic.RejectsZeroDivisor",
+        "Arithmetic.DISABLED_NotReadyYet"}
 
 
 def test_several_binaries_get_prefixed_ids(gtest_example, tmp_path):

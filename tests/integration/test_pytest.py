@@ -25,6 +25,9 @@ def pytest_runtest_logreport(report):
         outcomes[report.nodeid] = "skipped"
     else:
         outcomes.setdefault(report.nodeid, "passed")
+def pytest_collectreport(report):
+    if report.skipped:
+        outcomes[report.nodeid] = "skipped"  # a module that skips itself at import
 def pytest_sessionfinish(session):
     with open(os.environ["ORACLE_OUT"], "w") as out:
         json.dump(outcomes, out)
@@ -80,7 +83,8 @@ def direct_outcomes(project, tmp_path):
     (oracle / "offload_oracle.py").write_text(ORACLE)
     out = tmp_path / "oracle.json"
     env = dict(os.environ, PYTHONPATH=str(oracle), ORACLE_OUT=str(out))
-    subprocess.run([PYTHON, "-m", "pytest", "-p", "no:cacheprovider", "-p", "offload_oracle", "-q"], cwd=project,
+    subprocess.run([PYTHON, "-m", "pytest", "-p", "no:cacheprovider", "-p", "offload_oracle", "--doctest-modules", "-q"],
+                   cwd=project,
                    env=env, capture_output=True, text=True, timeout=120)
     return json.loads(out.read_text())
 
@@ -119,9 +123,10 @@ def test_collect_lists_exactly_what_pytest_lists(project):
     for record in records:
         by_group.setdefault(record["group"], []).append(record["id"])
         assert record["file"] == record["id"].split("::")[0]
-    assert by_group["unit"] == collected_ids(project, "-m", "not slow")
-    assert by_group["slow"] == collected_ids(project, "-m", "slow")
-    assert sorted(r["id"] for r in records) == sorted(collected_ids(project))
+    skips_itself = "tests/test_optional_dependency.py"  # listed by no --collect-only
+    assert by_group["unit"] == collected_ids(project, "--doctest-modules", "-m", "not slow") + [skips_itself]
+    assert by_group["slow"] == collected_ids(project, "--doctest-modules", "-m", "slow")
+    assert sorted(r["id"] for r in records) == sorted(collected_ids(project, "--doctest-modules") + [skips_itself])
 
 
 def test_two_thousand_ids_reach_pytest_through_a_file(project):

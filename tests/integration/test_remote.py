@@ -404,8 +404,9 @@ def test_pytest_example_through_modal(tmp_path, pytest_local_verdicts):
     # Test with Debian's Python, which has pytest, on both sides.
     # Nothing of offload's own is copied in: the pytest plugin travels inside each command.
     text = replace_once(text, 'include_cwd = true\n', 'include_cwd = true\npython = "/usr/bin/python3"\n')
+    # The example's doctests count, as in its own offload.toml.
     text = replace_once(text, '[framework]\ntype = "pytest"\npython = "python3"\n',
-                        '[framework]\ntype = "pytest"\npython = "/usr/bin/python3"\n')
+                        '[framework]\ntype = "pytest"\npython = "/usr/bin/python3"\npytest_args = ["--doctest-modules"]\n')
     (project / "modal.toml").write_text(text)
     res = run_offload(["-c", "modal.toml", "run", "--parallel", "2"], project, env=modal_env(tmp_path))
     assert res.returncode == 1, res.stdout + res.stderr

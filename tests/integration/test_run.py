@@ -257,3 +257,11 @@ def test_each_sandbox_has_its_own_tmpdir_id_and_the_run_env(scripted, tmp_path):
         seen.setdefault(sandbox, set()).add(tmpdir)
         assert not os.path.exists(tmpdir), "sandbox temp dir left behind"
     assert all(len(dirs) == 1 for dirs in seen.values())
+
+
+def test_local_provider_refuses_copy_dir(scripted, tmp_path):
+    (tmp_path / "extra").mkdir()
+    res = run_offload(["run", "--copy-dir", f"{tmp_path / 'extra'}:data"], scripted)
+    assert res.returncode == 1
+    assert "--copy-dir" in res.stderr and "the local provider runs tests in the working directory itself" in res.stderr
+    assert not (scripted / "test-results" / "junit.xml").exists()

@@ -3,11 +3,25 @@
 //! passing, failing on purpose, ignored and expected panics.
 
 /// Adds two numbers.
+///
+/// ```
+/// assert_eq!(offload_cargo_example::add(2, 2), 4);
+/// ```
 pub fn add(a: i64, b: i64) -> i64 {
     a + b
 }
 
 /// Divides, refusing a zero divisor.
+///
+/// ```should_panic
+/// offload_cargo_example::divide(1, 0);
+/// ```
+///
+/// A doctest that fails on purpose, so a lost doctest would show:
+///
+/// ```
+/// assert_eq!(offload_cargo_example::divide(7, 2), 4);
+/// ```
 pub fn divide(a: i64, b: i64) -> i64 {
     if b == 0 {
         panic!("division by zero");

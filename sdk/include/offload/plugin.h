@@ -439,10 +439,17 @@ struct offload_framework_v1 {
    * List the tests of one group, on this machine. `request_json`:
    *   {"group": "name", "filters": "group filter string"}
    * Writes one JSON record per test to `tests` (DATA channel):
-   *   {"id": "canonical test ID"}  (optional members: "file", "line")
+   *   {"id": "canonical test ID"}  (optional members: "file", "line",
+   *                                 "classname" and "name")
    * "file" names the source file or test binary holding the test; the host
    * keeps one file's tests together in a batch where balance allows, since
    * they share collection, start-up and module-level set-up.
+   * "classname" and "name" (both or neither; ABI 1.0 readers ignore them)
+   * are how the framework's own JUnit report names the test, e.g. pytest's
+   * "tests.test_x.TestC" and "test_a[1]": the host's junit.xml uses them
+   * so CI keeps the framework's test tree, and puts the group in the
+   * testcase's "group" attribute and the suite's name. Without them a
+   * testcase is named by its ID under the group.
    * Test IDs are opaque to the host; they only need to be unique. A filter
    * that selects nothing is not an error. Error codes: OFFLOAD_OK;
    * OFFLOAD_EINVAL (bad filters or configuration; name the key);

@@ -100,6 +100,7 @@ public:
                  "  if [ -e " + shell_quote((root / "broken").string()) + " ]; then\n"
                  "    echo '   Compiling demo v0.1.0' >&2; echo 'error[E0425]: cannot find value `x`' >&2; exit 101; fi\n"
                  "  echo '   Compiling demo v0.1.0' >&2; cat " + shell_quote((root / "messages.json").string()) + " ;;\n"
+                 "'test --doc') ;;\n"
                  "'nextest list') echo 'info: listing'; cat " + shell_quote((root / "listing.json").string()) + " ;;\n"
                  "'nextest run')\n"
                  "  while [ $# -gt 0 ]; do [ \"$1\" = --config-file ] && config=$2; shift; done\n"
@@ -284,10 +285,13 @@ TEST_CASE("cargo_plugin::a batch runs the built binaries directly and its result
   CHECK(project.count_calls("demo-1" + run_env + "tests::adds tests::fails -Z unstable-options --format json "
                             "--report-time") == 1);
   CHECK(project.count_calls("calc-2" + run_env + "tests::parses tests::ignored_one -Z unstable-options") == 1);
-  CHECK(project.count_calls("cargo test") == 1);
-  // Paths inside working_dir are written relative to it.
+  CHECK(project.count_calls("cargo test --no-run") == 1);
+  CHECK(project.count_calls("cargo test --doc -p demo -- --list --format terse") == 1);
+  // Paths inside working_dir are written relative to it, with the absolute
+  // path for a sandbox that copied the project without target/.
   const std::string script = build(framework, ids, result).at("shell").get<std::string>();
-  CHECK(script.find("exec \"$base\"/target/deps/demo-1 --exact") != std::string::npos);
+  CHECK(script.find("exe=\"$base\"/target/deps/demo-1\n[ -x \"$exe\" ] || exe=") != std::string::npos);
+  CHECK(script.find("exec \"$exe\" --exact") != std::string::npos);
   CHECK(script.find("cd " + shell_quote(project.package().string()) + " || exit 1\n") == 0);
 
   const nlohmann::json unmatched = nlohmann::json::parse(framework.map_results(

@@ -202,12 +202,12 @@ TEST_CASE("local_provider::destroy_sandbox removes read-only trees too") {
   CHECK_FALSE(fs::exists(dir));
 }
 
-TEST_CASE("local_provider::factory has no prepare and a loadable template") {
+TEST_CASE("local_provider::factory has a prepare that refuses --copy-dir, and a loadable template") {
   const offload_factory& factory = offload::plugins::local_factory();
   CHECK(std::string(factory.name) == "local");
   CHECK(factory.kind == OFFLOAD_KIND_PROVIDER);
   const auto* table = static_cast<const offload_provider_v1*>(factory.iface);
-  CHECK((table->prepare == nullptr));
+  REQUIRE((table->prepare != nullptr));
   CHECK((table->create_sandbox != nullptr && table->exec != nullptr && table->download != nullptr &&
          table->destroy_sandbox != nullptr && table->destroy != nullptr));
   REQUIRE(factory.option_count == 3);
@@ -259,6 +259,20 @@ TEST_CASE("local_provider::factory runs a sandbox through the C table") {
   CHECK(table->destroy_sandbox(self, sandbox, host.error_slot()) == OFFLOAD_OK);
   CHECK_FALSE(fs::exists(dir));
   table->destroy(self);
+}
+
+TEST_CASE("local_provider::prepare refuses --copy-dir instead of ignoring it") {
+  FakeHost host;
+  LocalProvider provider(host.table(), "{}");
+  CHECK_FALSE(provider.prepare(R"({"no_cache": false, "copy_dirs": []})", nullptr));
+  try {
+    provider.prepare(R"({"no_cache": false, "copy_dirs": ["data:/app/data"]})", nullptr);
+    FAIL("prepare accepted --copy-dir");
+  } catch (const offload::sdk::Failure& failure) {
+    CHECK(failure.code() == OFFLOAD_EINVAL);
+    CHECK(std::string(failure.what()).find("--copy-dir data:/app/data: the local provider runs tests in the working "
+                                           "directory itself") == 0);
+  }
 }
 
 TEST_SUITE_END();

@@ -459,6 +459,12 @@ TEST_CASE("report::write_junit output is well-formed and every testsuite validat
                               {attempt(AttemptResult::TimedOut, 9.0, "slow"),
                                attempt(AttemptResult::Failed, 1.0, "wrong"),
                                attempt(AttemptResult::Passed, 1.0)}));
+  // A set-up error named as the framework names it.
+  TestRecord setup = record("tests/a.py::T::test_setup", 0, Verdict::Failed, {attempt(AttemptResult::Failed, 1.0, "e")});
+  setup.attempts[0].error = true;
+  setup.test.classname = "tests.a.T";
+  setup.test.name = "test_setup";
+  fx.records.push_back(setup);
   const auto path = dir / "junit.xml";
   REQUIRE(write_junit(path, fx.records, fx.groups, fx.strays, fx.info).ok());
 
@@ -567,6 +573,29 @@ TEST_CASE("report::to_string names attempt results and verdicts") {
   CHECK(std::string(to_string(AttemptResult::Infrastructure)) == "infrastructure error");
   CHECK(std::string(to_string(Verdict::Flaky)) == "flaky");
   CHECK(std::string(to_string(Verdict::NotRun)) == "not run");
+}
+
+TEST_CASE("report::write_junit names testcases as the framework does and keeps <error> for set-up errors") {
+  TempDir dir;
+  TestRecord named = record("tests/a.py::T::test_x[1]", 1, Verdict::Failed, {attempt(AttemptResult::Failed, 1.0, "e")});
+  named.attempts[0].error = true;
+  named.test.classname = "tests.a.T";
+  named.test.name = "test_x[1]";
+  TestRecord plain = record("plain id", 0, Verdict::Passed, {attempt(AttemptResult::Passed, 1.0)});
+  const auto path = dir / "junit.xml";
+  REQUIRE(write_junit(path, {named, plain}, {"unit", "slow"}, {}, {}).ok());
+  tinyxml2::XMLDocument doc;
+  REQUIRE(doc.LoadFile(path.c_str()) == tinyxml2::XML_SUCCESS);
+  const auto* x = find_case(doc.RootElement(), "test_x[1]");
+  REQUIRE(x != nullptr);
+  CHECK(std::string(x->Attribute("classname")) == "tests.a.T");
+  CHECK(std::string(x->Attribute("group")) == "slow");
+  CHECK(child_names(x) == std::vector<std::string>{"error"});
+  CHECK(std::string(x->FirstChildElement("error")->Attribute("type")) == "error");
+  CHECK(std::string(x->Parent()->ToElement()->Attribute("errors")) == "1");
+  const auto* p = find_case(doc.RootElement(), "plain id");
+  REQUIRE(p != nullptr);
+  CHECK(std::string(p->Attribute("classname")) == "unit");
 }
 
 TEST_SUITE_END();
