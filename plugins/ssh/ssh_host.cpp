@@ -55,12 +55,14 @@ SshHost::SshHost(const offload_host_v1* host, HostEntry entry, const Settings& s
       m_settings(settings),
       m_control_path((settings.control_dir / ("c" + std::to_string(index))).string()) {}
 
-std::vector<std::string> SshHost::options() const {
+// ssh takes the first value given for an option, so the master's mode is
+// decided here rather than appended.
+std::vector<std::string> SshHost::options(bool master) const {
   std::vector<std::string> opts = {
       "-o", "BatchMode=yes",
       "-o", "StrictHostKeyChecking=yes",
       "-o", "UpdateHostKeys=no",
-      "-o", "ControlMaster=no",
+      "-o", master ? "ControlMaster=yes" : "ControlMaster=no",
       "-o", "ControlPath=" + m_control_path,
       "-o", "ConnectTimeout=" + std::to_string(m_settings.connect_timeout_secs),
       "-o", "ServerAliveInterval=5",
@@ -84,9 +86,9 @@ std::vector<std::string> SshHost::options() const {
   return opts;
 }
 
-std::vector<std::string> SshHost::ssh_with(std::vector<std::string> tail) const {
+std::vector<std::string> SshHost::ssh_with(std::vector<std::string> tail, bool master) const {
   std::vector<std::string> argv = {"ssh"};
-  const std::vector<std::string> opts = options();
+  const std::vector<std::string> opts = options(master);
   argv.insert(argv.end(), opts.begin(), opts.end());
   argv.insert(argv.end(), std::make_move_iterator(tail.begin()), std::make_move_iterator(tail.end()));
   return argv;
@@ -99,7 +101,7 @@ std::vector<std::string> SshHost::ssh_argv(const std::string& remote_command) co
 // rsync splits its -e value at spaces; every word here is free of spaces
 // and quotes (user and port are checked, the paths are in control_dir).
 std::string SshHost::rsync_shell() const {
-  return "ssh " + join(options());
+  return "ssh " + join(options(false));
 }
 
 std::string SshHost::rsync_target(const std::string& path) const {
@@ -186,7 +188,7 @@ bool SshHost::reconnect(std::string& why) {
   // -f: ssh detaches into its own session once authenticated, so it
   // outlives this call's process group and serves every later command.
   const std::vector<std::string> argv =
-      ssh_with({"-o", "ControlMaster=yes", "-o", "ControlPersist=no", "-N", "-f", m_entry.host});
+      ssh_with({"-o", "ControlPersist=no", "-N", "-f", m_entry.host}, true);
   const Ran master = run_collect(m_host, argv, (m_settings.connect_timeout_secs + 20) * 1000, nullptr);
   if (!master.ok()) {
     why = master.reason();

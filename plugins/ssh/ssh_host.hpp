@@ -62,9 +62,9 @@ public:
   Ran fetch(const std::string& remote, const std::string& local, const offload_cancel* cancel) const;
 
 private:
-  std::vector<std::string> options() const;
+  std::vector<std::string> options(bool master) const;
   /// "ssh", the options, then `tail`.
-  std::vector<std::string> ssh_with(std::vector<std::string> tail) const;
+  std::vector<std::string> ssh_with(std::vector<std::string> tail, bool master = false) const;
   std::string rsync_shell() const;
   std::string rsync_target(const std::string& path) const;
   Ran rsync(std::vector<std::string> args, const offload_cancel* cancel) const;

@@ -8,6 +8,7 @@
 
 #include <offload/plugin.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <system_error>
 #include <thread>
@@ -374,7 +375,10 @@ void SshProvider::download(Sandbox& sandbox, std::string_view request, const off
       throw sdk::Failure(OFFLOAD_ECANCELED, "download from sandbox " + sandbox.id + " was cancelled");
     }
     const std::string reason = fetched.reason();
-    if (reason.find("No such file or directory") != std::string::npos && ssh.master_alive()) {
+    const bool missing = std::any_of(fetched.err.begin(), fetched.err.end(), [](const std::string& line) {
+      return line.find("No such file or directory") != std::string::npos;
+    });
+    if (missing && ssh.master_alive()) {
       throw sdk::Failure(OFFLOAD_ENOENT, "result file '" + remote + "' does not exist in sandbox " + sandbox.id);
     }
     if (!ssh.master_alive()) {

@@ -72,7 +72,7 @@ SshdServer::SshdServer() : m_port(free_port()) {
   m_pid = ::fork();
   if (m_pid == 0) {
     ::setpgid(0, 0);
-    ::execl("/usr/sbin/sshd", "sshd", "-f", config.c_str(), "-D", "-e", "-E", log.c_str(), nullptr);
+    ::execl("/usr/sbin/sshd", "/usr/sbin/sshd", "-f", config.c_str(), "-D", "-e", "-E", log.c_str(), nullptr);
     ::_exit(127);
   }
   for (int i = 0; i < 300 && !accepts(m_port); ++i) {
