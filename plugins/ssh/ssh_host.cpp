@@ -185,13 +185,19 @@ void SshHost::sync_project(const std::vector<std::string>& copy_dirs, const offl
 bool SshHost::reconnect(std::string& why) {
   std::error_code ignored;
   fs::remove(m_control_path, ignored);
-  // -f: ssh detaches into its own session once authenticated, so it
-  // outlives this call's process group and serves every later command.
-  const std::vector<std::string> argv =
-      ssh_with({"-o", "ControlPersist=no", "-N", "-f", m_entry.host}, true);
+  // -f: ssh detaches once authenticated and serves every later command.
+  // It must outlive this call, whose whole process group is killed when the
+  // call ends; ssh's own detaching could lose that race, so setsid -w puts
+  // it into a session of its own first and waits for it to authenticate.
+  std::vector<std::string> argv = ssh_with({"-o", "ControlPersist=no", "-N", "-f", m_entry.host}, true);
+  argv.insert(argv.begin(), {"setsid", "-w"});
   const Ran master = run_collect(m_host, argv, (m_settings.connect_timeout_secs + 20) * 1000, nullptr);
   if (!master.ok()) {
     why = master.reason();
+    return false;
+  }
+  if (!master_alive()) {
+    why = "the master connection exited right after it was made";
     return false;
   }
   return true;

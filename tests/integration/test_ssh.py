@@ -87,7 +87,7 @@ def test_example_over_three_hosts_gives_the_local_verdicts(fleet, tmp_path):
     assert "flaky" in expected.values() and "failed" in expected.values()
 
     # Each host got the project once over its one connection, and ran sandboxes.
-    assert [h.logins() for h in fleet.hosts] == [1, 1, 1]
+    assert [h.logins() for h in fleet.hosts] == [1, 1, 1], res.stderr
     copies = sorted(work.glob("project-*"))
     assert len(copies) == 3
     for copy in copies:
