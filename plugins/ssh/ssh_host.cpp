@@ -132,6 +132,15 @@ void SshHost::connect(const std::vector<std::string>& extra_copy_dirs, const off
   if (!reconnect(why)) {
     fail("cannot connect", why);
   }
+  try {
+    set_up(extra_copy_dirs, cancel);
+  } catch (...) {
+    disconnect();
+    throw;
+  }
+}
+
+void SshHost::set_up(const std::vector<std::string>& extra_copy_dirs, const offload_cancel* cancel) {
   const Ran probe = run("mkdir -p -- " + shell_quote(m_settings.work_root) + " && cd -- " +
                             shell_quote(m_settings.work_root) +
                             " && pwd -P && { nproc 2>/dev/null || getconf _NPROCESSORS_ONLN; }"

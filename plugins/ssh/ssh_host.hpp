@@ -68,6 +68,8 @@ private:
   std::string rsync_shell() const;
   std::string rsync_target(const std::string& path) const;
   Ran rsync(std::vector<std::string> args, const offload_cancel* cancel) const;
+  /// connect() once the master is up: directories, core count, project copy.
+  void set_up(const std::vector<std::string>& extra_copy_dirs, const offload_cancel* cancel);
   void sync_project(const std::vector<std::string>& copy_dirs, const offload_cancel* cancel);
   [[noreturn]] void fail(const std::string& what, const std::string& reason) const;
 

@@ -178,7 +178,7 @@ void SshProvider::mark_down(std::size_t host, const std::string& why) {
     }
     m_hosts[host].down = why;
   }
-  sdk::Host(m_host).log(OFFLOAD_LOG_ERROR, why + "; its sandboxes fail and the other hosts go on");
+  sdk::Host(m_host).log(OFFLOAD_LOG_ERROR, why + "; no more sandboxes go there, the other hosts go on");
 }
 
 void SshProvider::check_up(std::size_t host) const {

@@ -112,6 +112,8 @@ class Host:
             inside = []
             self.entry = "%s@%s:%d" % (fleet.user, self.address, self.port)
             self.known_host = "[%s]:%d" % (self.address, self.port)
+        self.home = self.dir / "home"
+        self.home.mkdir()
         config = self.dir / "sshd_config"
         config.write_text("\n".join([
             "Port %d" % self.port,
@@ -127,6 +129,8 @@ class Host:
             "MaxSessions 64",
             "MaxStartups 64:30:128",
             "LogLevel INFO",
+            # A clean home, so the login shell reads no dotfiles of this machine's account.
+            "SetEnv HOME=%s" % self.home,
             "",
         ]))
         if os.geteuid() == 0:

@@ -136,7 +136,7 @@ def test_a_host_that_dies_mid_run_loses_its_sandboxes_not_its_tests(fleet, tmp_p
 max_parallel = 6
 test_timeout_secs = 60
 
-{ssh_provider(fleet, [h.entry for h in fleet.hosts], tmp_path / "work", 'env = {{ MARKS = "%s" }}' % marks)}
+{ssh_provider(fleet, [h.entry for h in fleet.hosts], tmp_path / "work", 'env = { MARKS = "%s" }' % marks)}
 
 [framework]
 type = "pytest"
@@ -153,7 +153,9 @@ retry_count = 1
     try:
         deadline = time.monotonic() + 90
         while not any(m.name.startswith(victim.address + "-") for m in marks.iterdir()):
-            assert proc.poll() is None and time.monotonic() < deadline, "no test started on the victim"
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise AssertionError("no test started on the victim: " + "".join(proc.communicate()))
             time.sleep(0.05)
         victim.kill()
         out, err = proc.communicate(timeout=180)
