@@ -118,7 +118,7 @@ SLEEPY = """
 import os, time, pytest
 @pytest.mark.parametrize("n", range(18))
 def test_sleepy(n):
-    server = os.environ.get("SSH_CONNECTION", "? ? local ?").split()[2]
+    server = "_".join(os.environ.get("SSH_CONNECTION", "? ? local ?").split()[2:])
     open(os.path.join(os.environ["MARKS"], "%s-%d" % (server, n)), "w").close()
     time.sleep(1.5)
 """
@@ -152,7 +152,8 @@ retry_count = 1
                             stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 90
-        while not any(m.name.startswith(victim.address + "-") for m in marks.iterdir()):
+        mark = "%s_%d-" % (victim.address, victim.port)
+        while not any(m.name.startswith(mark) for m in marks.iterdir()):
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
                 raise AssertionError("no test started on the victim: " + "".join(proc.communicate()))
@@ -168,7 +169,7 @@ retry_count = 1
     assert len(results) == 18
     assert set(results.values()) == {"passed"}, results
     assert re.search(r"ssh host '%s' \(hosts\[1\]\) lost its connection" % re.escape(victim.entry), err), err
-    others = [h.address for h in fleet.hosts if h is not victim]
+    others = ["%s_%d" % (h.address, h.port) for h in fleet.hosts if h is not victim]
     assert any(m.name.split("-")[0] in others for m in marks.iterdir())
 
 
