@@ -6,6 +6,7 @@
 
 #include <offload/plugin.hpp>
 
+#include <cstdlib>
 #include <system_error>
 
 namespace offload::plugins::ssh {
@@ -18,7 +19,10 @@ std::optional<fs::path> existing_file(const nlohmann::json& config, const std::s
   if (!value) {
     return std::nullopt;
   }
-  const fs::path path = fs::absolute(*value).lexically_normal();
+  // "~/" as ssh reads it, so the paths people write for ssh work here too.
+  const char* home = std::getenv("HOME");
+  const bool from_home = value->rfind("~/", 0) == 0 && home != nullptr;
+  const fs::path path = fs::absolute(from_home ? fs::path(home) / value->substr(2) : fs::path(*value)).lexically_normal();
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) {
     throw sdk::Failure(OFFLOAD_EINVAL, key + " '" + *value + "' is not a file", key);

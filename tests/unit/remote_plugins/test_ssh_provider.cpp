@@ -176,3 +176,22 @@ TEST_CASE("ssh provider on a real sshd: sandboxes, exec with stdin streamed, dow
   CHECK(offload::plugin_support::testing::sh_status("pgrep -f -- 'ControlPat[h]=" + (control_dir / "c0").string() +
                                                     "' >/dev/null") != 0);
 }
+
+TEST_CASE("ssh provider configuration: ~/ paths, a bad entry among good ones, no entries at all") {
+  ScratchDir home;
+  write_file(home.path() / "key", "not really a key\n");
+  offload::plugin_support::testing::EnvOverride env("HOME", home.path().string());
+  FakeHost host;
+  const nlohmann::json config = {{"hosts", {"me@good-host", "me@bad host"}}, {"identity_file", "~/key"},
+                                 {"project_dir", home.path().string()}};
+  {
+    SshProvider provider(host.table(), config.dump());
+    CHECK(fs::read_symlink(provider.control_dir() / "identity") == home.path() / "key");
+  }
+  REQUIRE(host.logs().size() == 1);
+  CHECK(host.logs()[0].message.find("ssh host 'me@bad host' (hosts[1]): malformed host entry") == 0);
+  CHECK(failure_of([&] { SshProvider(host.table(), R"({"hosts": ["@x"]})"); }).key() == "hosts");
+  CHECK(failure_of([&] { SshProvider(host.table(), R"({"hosts": []})"); }).key() == "hosts");
+  CHECK(failure_of([&] { SshProvider(host.table(), R"({"hosts": ["a"], "identity_file": "~/none"})"); }).key() ==
+        "identity_file");
+}
