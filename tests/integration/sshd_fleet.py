@@ -32,10 +32,13 @@ def namespaces_work():
     if os.geteuid() != 0:
         return False
     name = "offload-probe-%d" % os.getpid()
+    link = "ofp%d" % (os.getpid() % 1000000)
     if _run("ip", "netns", "add", name, check=False).returncode != 0:
         return False
+    works = _run("ip", "link", "add", link, "type", "veth", "peer", "name", link + "p", check=False).returncode == 0
+    _run("ip", "link", "del", link, check=False)
     _run("ip", "netns", "del", name, check=False)
-    return True
+    return works
 
 
 def _free_port():
