@@ -234,3 +234,52 @@ class socket_closed:
 
     def __exit__(self, *exc):
         self.sock.close()
+
+
+HANGS = """
+import os, time
+def test_hangs():
+    open(os.path.join(os.environ["MARKS"], "started-%d" % os.getpid()), "w").close()
+    time.sleep(300)
+"""
+
+
+def test_a_timed_out_command_is_killed_on_its_host(fleet, tmp_path):
+    project = tmp_path / "project"
+    (project / "tests").mkdir(parents=True)
+    (project / "tests" / "test_hangs.py").write_text(HANGS)
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    (project / "offload.toml").write_text(f"""
+[offload]
+max_parallel = 1
+test_timeout_secs = 3
+
+{ssh_provider(fleet, [fleet.hosts[0].entry], tmp_path / "work", 'env = {{ MARKS = "%s" }}' % marks)}
+
+[framework]
+type = "pytest"
+python = "{PYTHON}"
+run_args = ["-p", "no:cacheprovider"]
+
+[groups.all]
+retry_count = 0
+""".replace("{{", "{").replace("}}", "}"))
+    res = run_offload(["run"], project, timeout=120)
+    assert res.returncode != 0, res.stdout + res.stderr
+    assert verdicts(project) == {"tests/test_hangs.py::test_hangs": "failed"}
+    pids = [int(m.name.split("-")[1]) for m in marks.iterdir()]
+    assert pids, "the test never started"
+    # The pytest process on the host was killed, not left sleeping (a zombie
+    # waiting for its reaper counts as gone).
+    deadline = time.monotonic() + 10
+    while [p for p in pids if running(p)] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [p for p in pids if running(p)]
+
+
+def running(pid):
+    try:
+        return Path("/proc", str(pid), "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
