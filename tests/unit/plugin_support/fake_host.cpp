@@ -45,7 +45,8 @@ void send_lines(const offload_sink* sink, uint32_t channel, const std::string& t
 [[noreturn]] void exec_child(const nlohmann::json& spec, const fs::path& out, const fs::path& err) {
   const int out_fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   const int err_fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  const int null_fd = ::open("/dev/null", O_RDONLY);
+  // "stdin_fd" (ABI 1.1): the child reads the caller's descriptor.
+  const int null_fd = spec.contains("stdin_fd") ? ::dup(spec["stdin_fd"].get<int>()) : ::open("/dev/null", O_RDONLY);
   if (out_fd < 0 || err_fd < 0 || null_fd < 0 || ::dup2(out_fd, 1) < 0 || ::dup2(err_fd, 2) < 0 ||
       ::dup2(null_fd, 0) < 0) {
     ::_exit(126);
