@@ -9,6 +9,8 @@ def c_fixture_config(framework_type):
     return f"""
 [offload]
 max_parallel = 2
+# The fixture's worker is only `cat`, which never says "ready".
+persistent_workers = false
 [provider]
 type = "local"
 [framework]

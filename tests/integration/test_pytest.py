@@ -46,11 +46,12 @@ def project(tmp_path):
     return copy_example(tmp_path / "project")
 
 
-def config(groups, framework="", parallel=4):
+def config(groups, framework="", parallel=4, workers=True):
     return f"""
 [offload]
 max_parallel = {parallel}
 test_timeout_secs = 60
+persistent_workers = {"true" if workers else "false"}
 
 [provider]
 type = "local"
@@ -136,7 +137,7 @@ def test_two_thousand_ids_reach_pytest_through_a_file(project):
         "def test_many(n):\n"
         "    assert n >= 0\n")
     set_config(project, config('[groups.many]\nretry_count = 0', framework='paths = ["tests/test_many.py"]',
-                               parallel=2))
+                               parallel=2, workers=False))
     res = run_offload(["run"], project, timeout=300)
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
     cases = junit_cases(project)
@@ -154,7 +155,7 @@ def test_collection_error_names_the_file(project):
             "ModuleNotFoundError: No module named 'no_such_module_anywhere'") in res.stderr
 
 
-def test_a_group_that_selects_nothing_is_not_an_error(project):
+def test_a_group_that_selects_nothing_fails_unless_allowed(project):
     set_config(project, config("""
 [groups.fine]
 filters = "-k 'test_sorted or test_nested'"
@@ -163,8 +164,13 @@ filters = "-k 'test_sorted or test_nested'"
 filters = "-m slow -k no_such_test"
 """))
     res = run_offload(["run"], project)
+    # A typo in a filter must not turn CI green.
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert "groups.empty: selects no tests (filters: -m slow -k no_such_test)" in res.stderr
+    assert "--no-tests=warn" in res.stderr
+    res = run_offload(["run", "--no-tests=warn"], project)
     assert res.returncode == 0, res.stdout + res.stderr
-    assert "group 'empty' selects no tests" in res.stderr
+    assert "groups.empty: selects no tests" in res.stderr
     assert set(junit_cases(project)) == {"tests/test_basics.py::test_sorted", "tests/sub/test_nested.py::test_nested"}
 
 
@@ -198,7 +204,7 @@ def test_init_writes_a_pytest_config_that_validates(tmp_path):
 
 
 def test_fail_fast_passes_x_to_pytest(project):
-    set_config(project, config("[groups.all]\nretry_count = 0", parallel=1))
+    set_config(project, config("[groups.all]\nretry_count = 0", parallel=1, workers=False))
     res = run_offload(["run", "--fail-fast"], project)
     assert res.returncode == 1, res.stdout + res.stderr
     logs = batch_logs(project)
