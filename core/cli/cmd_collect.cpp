@@ -3,6 +3,7 @@
 
 #include "engine/discovery.hpp"
 #include "util/logging.hpp"
+#include "util/terminal_text.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -28,7 +29,8 @@ int cmd_collect(const GlobalOptions& global, const po::variables_map& vm) {
   const auto& groups = ctx->config.groups;
   auto tests = engine::discover(*ctx->framework, groups,
                                 static_cast<std::size_t>(ctx->config.offload.max_parallel_collection),
-                                process::CancelToken());
+                                process::CancelToken(),
+                                static_cast<double>(ctx->config.offload.discovery_timeout_secs));
   if (!tests) {
     util::report_error(tests.error().message);
     return k_exit_failed;
@@ -48,7 +50,7 @@ int cmd_collect(const GlobalOptions& global, const po::variables_map& vm) {
     std::printf("\nGroup '%s':\n", groups[g].name.c_str());
     for (const auto& t : *tests) {
       if (t.group == g) {
-        std::printf("  %s\n", t.id.c_str());
+        std::printf("  %s\n", util::terminal_text(t.id).c_str());
       }
     }
   }

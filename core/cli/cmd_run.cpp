@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "cli/commands.hpp"
 #include "cli/output_dir.hpp"
+#include "cli/run_checks.hpp"
 #include "cli/signals.hpp"
 
 #include "engine/discovery.hpp"
@@ -11,6 +12,7 @@
 #include "report/timeline.hpp"
 #include "util/atomic_file.hpp"
 #include "util/logging.hpp"
+#include "util/terminal_text.hpp"
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -77,7 +79,7 @@ void print_collected(const std::vector<engine::TestCase>& tests, const std::vect
     std::printf("\nGroup '%s':\n", groups[g].name.c_str());
     for (const auto& t : tests) {
       if (t.group == g) {
-        std::printf("  %s\n", t.id.c_str());
+        std::printf("  %s\n", util::terminal_text(t.id).c_str());
       }
     }
   }
@@ -193,7 +195,7 @@ int cmd_run(const GlobalOptions& global, const po::variables_map& vm) {
   process::CancelToken interrupt;
   report::Console console(report::Console::detect_mode(), global.verbosity > 0);
   const InterruptGuard guard(interrupt, [&console] {
-    console.message("interrupted: stopping every sandbox and writing what finished (Ctrl-C again quits at once)");
+    console.message("interrupted: stopping every sandbox and writing what finished (a second Ctrl-C kills at once, then cleans up)");
   });
 
   auto ctx = load_context(global);
@@ -228,9 +230,13 @@ int cmd_run(const GlobalOptions& global, const po::variables_map& vm) {
   }
 
   const bool collect_only = vm.count("collect-only") > 0;
+  if (auto st = check_run_setup(*ctx, sandboxes); !collect_only && !st) {
+    util::report_error(st.error().message);
+    return k_exit_failed;
+  }
   const auto discover = [&] {
     return engine::discover(*ctx->framework, cfg.groups, static_cast<std::size_t>(cfg.offload.max_parallel_collection),
-                            interrupt);
+                            interrupt, static_cast<double>(cfg.offload.discovery_timeout_secs));
   };
   std::fprintf(stderr, "offload: discovering tests...\n");
   if (collect_only) {
@@ -282,8 +288,9 @@ int cmd_run(const GlobalOptions& global, const po::variables_map& vm) {
     util::report_error(prepared.error().message);
     return interrupt.cancelled() ? k_exit_interrupted : k_exit_failed;
   }
-  if (auto st = prepare_output_dir(out_dir); !st) {
-    util::report_error(st.error().message);
+  const auto locked_out_dir = prepare_output_dir(out_dir, cfg.report.junit_file);
+  if (!locked_out_dir) {
+    util::report_error(locked_out_dir.error().message);
     return k_exit_failed;
   }
 

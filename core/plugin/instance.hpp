@@ -51,6 +51,9 @@ public:
   const Factory& factory() const { return m_factory; }
   /// False when the framework has no per-test result file (exit-code mode).
   bool has_result_files() const { return m_result_files; }
+  /// The one path every batch's runner writes its results to, when the
+  /// framework cannot choose a path per batch (describe's "fixed_result_file").
+  const std::optional<std::string>& fixed_result_file() const { return m_fixed_result_file; }
 
   Result<std::vector<DiscoveredTest>> discover(const std::string& group, const std::string& filters,
                                                const process::CancelToken& cancel) const;
@@ -68,6 +71,7 @@ private:
   const Factory& m_factory;
   void* m_self;
   bool m_result_files = true;
+  std::optional<std::string> m_fixed_result_file;
 };
 
 struct ExecOutcome {

@@ -2,6 +2,7 @@
 #include "cargo_framework.hpp"
 
 #include "json_config.hpp"
+#include "test_id.hpp"
 #include "libtest_report.hpp"
 #include "nextest.hpp"
 #include "shell.hpp"
@@ -273,6 +274,7 @@ void CargoFramework::discover(std::string_view request, const offload_sink* test
   for (const std::string& id : ids) {
     // The test binary, so a batch starts as few binaries as balance allows.
     const std::string binary = id.substr(0, id.find(' '));
+    plugin_support::check_test_id(id);
     sdk::emit(tests, OFFLOAD_CHANNEL_DATA, plugin_support::json_text({{"id", id}, {"file", binary}}));
   }
 }

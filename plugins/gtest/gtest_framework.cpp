@@ -6,6 +6,7 @@
 #include "gtest_list.hpp"
 #include "gtest_report.hpp"
 #include "json_config.hpp"
+#include "test_id.hpp"
 #include "shell.hpp"
 
 #include "map_results.hpp"
@@ -156,6 +157,7 @@ void GTestFramework::discover(std::string_view request, const offload_sink* test
   for (const Binary& binary : binaries()) {
     for (const std::string& name : list_tests(binary, filter, cancel)) {
       const std::string id = binary.prefix.empty() ? name : binary.prefix + " " + name;
+      plugin_support::check_test_id(id);
       sdk::emit(tests, OFFLOAD_CHANNEL_DATA, plugin_support::json_text({{"id", id}, {"file", binary.path}}));
     }
   }

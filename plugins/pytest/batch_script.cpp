@@ -60,19 +60,26 @@ std::string batch_script(const PytestOptions& options, const std::string& plugin
   const std::string delimiter = delimiter_for(batch.tests);
 
   // Each step on its own line, the IDs first: they do not depend on working_dir.
-  std::string script = "cat > " + shell_quote(ids_file) + " <<'" + delimiter + "'\n";
+  // The scratch directory may be reachable by others: what is there is
+  // removed (rm never follows a symlink), the plugin directory is made fresh
+  // and private (mkdir fails on anything that could not be removed) and
+  // noclobber makes every file an O_EXCL create, so nobody else's file is
+  // written through or imported.
+  const std::string plugin_dir = plugin_dir_for(batch.result_file);
+  std::string script = "rm -rf -- " + shell_quote(plugin_dir) + " " + shell_quote(ids_file) + "\n";
+  script += "set -C\n";
+  script += "(umask 077 && mkdir -- " + shell_quote(plugin_dir) + ") || exit\n";
+  script += "cat > " + shell_quote(ids_file) + " <<'" + delimiter + "' || exit\n";
   for (const std::string& id : batch.tests) {
     script += id;
     script += '\n';
   }
   script += delimiter + "\n";
-  const std::string plugin_dir = plugin_dir_for(batch.result_file);
   const std::string source_end = "OFFLOAD_PYTEST_PLUGIN";
   if (plugin_source.find("\n" + source_end + "\n") != std::string::npos) {
     throw sdk::Failure(OFFLOAD_EFAULT, "the bundled offload_pytest.py holds the line " + source_end);
   }
-  script += "mkdir -p " + shell_quote(plugin_dir) + " || exit\n";
-  script += "cat > " + shell_quote(plugin_dir + "/offload_pytest.py") + " <<'" + source_end + "'\n";
+  script += "cat > " + shell_quote(plugin_dir + "/offload_pytest.py") + " <<'" + source_end + "' || exit\n";
   script += plugin_source;
   if (!plugin_source.ends_with('\n')) {
     script += '\n';
@@ -92,6 +99,7 @@ std::string batch_script(const PytestOptions& options, const std::string& plugin
   }
   script += "PYTHONPATH=" + shell_quote(plugin_dir) + "${PYTHONPATH:+:\"$PYTHONPATH\"}\n";
   script += "export PYTHONPATH\n";
+  script += "set +C\n";
 
   std::vector<std::string> command = options.pytest_command();
   command.insert(command.end(), {"-p", "offload_pytest", "--offload-ids=" + ids_file,

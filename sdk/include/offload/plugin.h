@@ -362,6 +362,9 @@ struct offload_framework_v1 {
    *   {"results": "junit" | "exit_code"}
    * "exit_code": the framework has no per-test result file; the host then
    * runs every test alone and takes the command's exit status as its verdict.
+   * Optional key "fixed_result_file": "path" (since 1.1): the runner always
+   * writes there, whatever result_file build_command gets; the host then
+   * refuses concurrent sandboxes that share one file system.
    * Optional (NULL = {"results": "junit"}); any thread.
    */
   int32_t (*describe)(void *self, const struct offload_sink *out);
