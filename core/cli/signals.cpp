@@ -127,8 +127,10 @@ InterruptGuard::~InterruptGuard() {
   if (const int killed = kill_leftover_children(5.0); killed > 0) {
     spdlog::warn("killed {} process(es) that tests left running outside their process group", killed);
   }
-  // A late SIGPIPE now just fails the write; a SIGUSR1 it already raised is
-  // swallowed, as its default action would end offload.
+  // The run is over and cleaned up: a late SIGPIPE now just fails the write,
+  // and a signal that would end offload stays blocked (pending) until it
+  // exits with the run's own status. The SIGUSR1 a SIGPIPE may have raised
+  // is swallowed, as its default action would end offload too.
   ::signal(SIGPIPE, SIG_IGN);
   sigset_t forwarded;
   sigemptyset(&forwarded);
@@ -136,12 +138,6 @@ InterruptGuard::~InterruptGuard() {
   const timespec no_wait{};
   while (sigtimedwait(&forwarded, nullptr, &no_wait) > 0) {
   }
-  sigset_t terminating;
-  sigemptyset(&terminating);
-  for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
-    sigaddset(&terminating, sig);
-  }
-  pthread_sigmask(SIG_UNBLOCK, &terminating, nullptr);
 }
 
 } // namespace offload::cli

@@ -16,7 +16,9 @@ namespace offload::cli {
 /// subreaper, so a test's descendant that left its process group (setsid)
 /// is reparented to offload instead of init, and the guard kills whatever of
 /// them is left when it goes away. Create it before any other thread starts:
-/// the signals are blocked process-wide and taken by one thread.
+/// the signals are blocked process-wide and taken by one thread; they stay
+/// blocked after it, so a signal after the cleanup cannot change the exit
+/// status (offload exits right after the run).
 class InterruptGuard {
 public:
   InterruptGuard(process::CancelToken token, std::function<void()> on_first);

@@ -12,13 +12,13 @@ import time
 
 from conftest import OFFLOAD, junit_cases, run_offload, scripted_config, set_config, verdict, write_test
 
-REMOTE_DIRS = """
+LOCAL_SANDBOXES = """
 [provider]
 type = "default"
-create_command = "mktemp -d {base}/sb-XXXXXX"
-exec_command = "cd {{sandbox_id}} && sh -c {{command}}"
-download_command = "for p in {{paths}}; do cp -- \\"${{p%%:*}}\\" \\"${{p#*:}}\\" || exit 1; done"
-destroy_command = "rm -rf {{sandbox_id}}"
+create_command = "@local_sandbox.sh create"
+exec_command = "@local_sandbox.sh exec {sandbox_id} {command}"
+download_command = "@local_sandbox.sh download {sandbox_id} {paths}"
+destroy_command = "@local_sandbox.sh destroy {sandbox_id}"
 """
 
 
@@ -33,7 +33,7 @@ def test_a_stale_result_file_from_an_earlier_run_is_never_a_pass(tmp_path):
     (project / "offload.toml").write_text(f"""
 [offload]
 max_parallel = 1
-{REMOTE_DIRS.format(base=tmp_path)}
+{LOCAL_SANDBOXES}
 [framework]
 type = "default"
 discover_command = "echo only"
@@ -41,10 +41,12 @@ run_command = "sh {tmp_path}/runner.sh {{result_file}} {{tests}}"
 
 [groups.all]
 """)
-    first = run_offload(["run"], project)
+    sandboxes = {"TMPDIR": str(tmp_path / "sandboxes")}
+    (tmp_path / "sandboxes").mkdir()
+    first = run_offload(["run"], project, env=sandboxes)
     assert first.returncode == 0, first.stdout + first.stderr
     (tmp_path / "crash").write_text("")
-    second = run_offload(["run"], project)
+    second = run_offload(["run"], project, env=sandboxes)
     assert second.returncode == 1, second.stdout + second.stderr
     assert verdict(junit_cases(project)["only"]) != "passed"
     # Each sandbox's private scratch directory is gone with the sandbox.
@@ -71,7 +73,7 @@ def test_a_fixed_result_file_shared_by_local_sandboxes_is_refused(scripted):
 def test_non_utf8_test_ids_are_refused_naming_the_id(scripted, tmp_path):
     listing = tmp_path / "ids.txt"
     listing.write_bytes(b"u\xff\nu\xfe\nplain\n")
-    set_config(scripted, scripted_config().replace(
+    set_config(scripted, scripted_config(filters="").replace(
         "discover_command = \"/usr/bin/python3 runner.py list {filters}\"", f"discover_command = \"cat {listing}\""))
     res = run_offload(["run"], scripted)
     assert res.returncode == 1, res.stdout + res.stderr
@@ -121,7 +123,7 @@ def test_config_size_discovery_time_and_fd_exhaustion_are_bounded(scripted, tmp_
     res = run_offload(["-c", "/dev/zero", "validate"], scripted, timeout=60, preexec_fn=limit_memory)
     assert res.returncode == 1 and "larger than" in res.stderr, res.stderr[-500:]
 
-    set_config(scripted, scripted_config(extra_offload="discovery_timeout_secs = 1").replace(
+    set_config(scripted, scripted_config(filters="", extra_offload="discovery_timeout_secs = 1").replace(
         "discover_command = \"/usr/bin/python3 runner.py list {filters}\"", "discover_command = \"sleep 60\""))
     started = time.monotonic()
     res = run_offload(["run"], scripted, timeout=60)
@@ -153,6 +155,7 @@ def test_terminal_output_escapes_control_characters_in_test_ids(scripted, tmp_pa
         "'<testcase name=%s><failure message=\"no\"/></testcase>' % quoteattr(n) for n in sys.argv[2:]) + "
         "'</testsuite>')\n")
     set_config(scripted, f"""
+[offload]
 [provider]
 type = "local"
 [framework]
