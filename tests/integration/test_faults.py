@@ -98,7 +98,7 @@ def run_seed(base, seed):
     env = dict(os.environ)
     env.pop("CI", None)
     try:
-        res = subprocess.run([str(OFFLOAD), "--plugin-dir", str(FIXTURE_PLUGINS), "run"], cwd=root, env=env,
+        res = subprocess.run([str(OFFLOAD), "--plugin-dir", str(FIXTURE_PLUGINS / "fault"), "run"], cwd=root, env=env,
                              capture_output=True, text=True, timeout=120)
     except subprocess.TimeoutExpired:
         return [f"seed {seed}: the run did not end within 120 s"]
