@@ -194,7 +194,9 @@ std::string GTestFramework::build_command(std::string_view request) {
     if (!is_filterable(name)) {
       throw sdk::Failure(OFFLOAD_EINVAL, "test ID '" + id + "' cannot be written as a --gtest_filter pattern");
     }
-    auto run = std::find_if(runs.begin(), runs.end(), [&](const auto& r) { return r.first == index; });
+    // A copy: clang 14 cannot capture a structured binding.
+    const std::size_t binary = index;
+    auto run = std::find_if(runs.begin(), runs.end(), [&](const auto& r) { return r.first == binary; });
     if (run == runs.end()) {
       run = runs.insert(runs.end(), {index, {}});
     }
