@@ -3,6 +3,7 @@
 
 #include "engine/pipeline.hpp"
 #include "util/logging.hpp"
+#include "util/terminal_text.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -23,7 +24,7 @@ void print_collection(const std::vector<TestCase>& tests, const std::vector<conf
     std::printf("\nGroup '%s':\n", groups[g].name.c_str());
     for (const auto& t : tests) {
       if (t.group == g) {
-        std::printf("  %s\n", t.id.c_str());
+        std::printf("  %s\n", util::terminal_text(t.id).c_str());
       }
     }
   }

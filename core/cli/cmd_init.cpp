@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: MIT
 #include "cli/commands.hpp"
 
+#include "process/unique_fd.hpp"
 #include "util/logging.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 namespace offload::cli {
@@ -59,7 +64,9 @@ void add_init_options(po::options_description& desc) {
 int cmd_init(const GlobalOptions& global, const po::variables_map& vm) {
   const std::filesystem::path path = global.config_path;
   std::error_code ec;
-  if (std::filesystem::exists(path, ec)) {
+  // symlink_status: a dangling symlink is "there" too, and writing through
+  // it would create a file wherever it points.
+  if (std::filesystem::exists(std::filesystem::symlink_status(path, ec))) {
     util::report_error(path.string() + " already exists; init never overwrites it (remove it, or pass -c NEW.toml)");
     return k_exit_failed;
   }
@@ -86,11 +93,11 @@ int cmd_init(const GlobalOptions& global, const po::variables_map& vm) {
                        st.error().message);
     return k_exit_failed;
   }
-  std::ofstream out(path, std::ios::trunc);
-  out << text.str();
-  out.close();
-  if (!out) {
-    util::report_error("cannot write " + path.string());
+  // O_EXCL | O_NOFOLLOW: whatever appeared at `path` since the check stays as it was.
+  const process::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+  const std::string content = text.str();
+  if (!fd || ::write(fd.get(), content.data(), content.size()) != static_cast<ssize_t>(content.size())) {
+    util::report_error("cannot write " + path.string() + ": " + std::strerror(errno));
     return k_exit_failed;
   }
   std::printf("Created %s (provider %s, framework %s). Run `offload run` to start.\n", path.c_str(),

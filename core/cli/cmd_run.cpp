@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "cli/commands.hpp"
+#include "cli/run_checks.hpp"
 #include "cli/signals.hpp"
 
 #include "engine/pipeline.hpp"
 #include "report/console.hpp"
 #include "util/logging.hpp"
+#include "util/terminal_text.hpp"
 
 namespace offload::cli {
 namespace {
@@ -117,7 +119,7 @@ int cmd_run(const GlobalOptions& global, const po::variables_map& vm) {
   process::CancelToken interrupt;
   report::Console console(report::Console::detect_mode(), global.verbosity > 0);
   const InterruptGuard guard(interrupt, [&console] {
-    console.message("interrupted: stopping every sandbox and writing what finished (Ctrl-C again quits at once)");
+    console.message("interrupted: stopping every sandbox and writing what finished (a second Ctrl-C kills at once, then cleans up)");
   });
 
   auto ctx = load_context(global);
@@ -138,6 +140,10 @@ int cmd_run(const GlobalOptions& global, const po::variables_map& vm) {
     }
     print_collection(*tests, ctx->config.groups);
     return k_exit_ok;
+  }
+  if (auto st = check_run_setup(*ctx, static_cast<int64_t>(options->sandboxes)); !st) {
+    util::report_error(st.error().message);
+    return k_exit_failed;
   }
   auto outcome = engine::run_pipeline(ctx->config, *ctx->provider, *ctx->framework, *options, interrupt, console);
   if (!outcome) {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "cli/commands.hpp"
+#include "cli/run_checks.hpp"
 
 #include "util/logging.hpp"
 
@@ -12,6 +13,10 @@ int cmd_validate(const GlobalOptions& global, const po::variables_map&) {
     return k_exit_failed;
   }
   const auto& c = ctx->config;
+  if (auto st = check_run_setup(*ctx, c.offload.max_parallel); !st) {
+    util::report_error(st.error().message);
+    return k_exit_failed;
+  }
   std::printf("Configuration is valid!\n\nSettings:\n");
   std::printf("  Max parallel: %lld\n", static_cast<long long>(c.offload.max_parallel));
   std::printf("  Test timeout: %llds\n", static_cast<long long>(c.offload.test_timeout_secs));

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -56,6 +57,7 @@ struct OffloadSettings {
   /// Start on the last run's test list while discovery runs.
   bool start_before_discovery = true;
   int64_t max_parallel_collection = 0; ///< 0 = one per CPU
+  int64_t discovery_timeout_secs = 1800; ///< for the whole of discovery
 };
 
 struct Group {
@@ -81,6 +83,10 @@ struct Config {
   std::vector<Group> groups; ///< in file order
   ReportSettings report;
 };
+
+/// A config is a few kilobytes; anything this large is the wrong file
+/// (`-c /dev/zero`), refused before it can exhaust memory.
+inline constexpr std::size_t k_max_config_bytes = std::size_t{4} << 20;
 
 /// Reads, expands and checks a config file (everything but the plugin sections'
 /// contents). Errors are one line: "FILE:LINE: what is wrong; what was expected".

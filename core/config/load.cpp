@@ -59,7 +59,7 @@ Status read_offload(const toml::value& table, const std::string& file, OffloadSe
   if (auto s = reader.check_keys({"max_parallel", "test_timeout_secs", "working_dir",
                                   "sandbox_project_root", "impatiently_requeue_batches",
                                   "max_parallel_collection", "start_before_discovery",
-                                  "per_test_timeout_secs", "persistent_workers"});
+                                  "per_test_timeout_secs", "persistent_workers", "discovery_timeout_secs"});
       !s) {
     return s;
   }
@@ -71,7 +71,8 @@ Status read_offload(const toml::value& table, const std::string& file, OffloadSe
                       reader.optional_string("sandbox_project_root", out.sandbox_project_root),
                       reader.boolean("impatiently_requeue_batches", out.impatiently_requeue_batches),
                       reader.boolean("start_before_discovery", out.start_before_discovery),
-                      reader.integer("max_parallel_collection", 0, out.max_parallel_collection)}) {
+                      reader.integer("max_parallel_collection", 0, out.max_parallel_collection),
+                      reader.integer("discovery_timeout_secs", 1, out.discovery_timeout_secs)}) {
     if (!status) {
       return status;
     }
@@ -216,6 +217,10 @@ Result<Config> load(const std::string& path) {
   size_t n = 0;
   while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) {
     text.append(buffer, n);
+    if (text.size() > k_max_config_bytes) {
+      return make_error("config '", path, "' is larger than ", std::to_string(k_max_config_bytes >> 20),
+                        " MiB; expected a TOML file (is it the right path?)");
+    }
   }
   if (std::ferror(file.get())) {
     return make_error("cannot read config '", path, "': ", std::strerror(errno));

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <fstream>
 #include <map>
+#include <random>
 #include <sstream>
 
 namespace offload::engine {
@@ -102,6 +103,19 @@ void collect_results(const BatchContext& ctx, const Batch& batch, const std::vec
   }
 }
 
+// Batch IDs restart with every run and a provider's scratch directory may be
+// shared and long-lived: a random part keeps an earlier run's file (or anyone
+// else's) from ever standing in for this batch's results.
+std::string result_path(const std::string& scratch_dir, std::size_t batch_id) {
+  static const char hex[] = "0123456789abcdef";
+  std::random_device rd;
+  std::string token;
+  for (int i = 0; i < 16; ++i) {
+    token += hex[rd() % 16];
+  }
+  return scratch_dir + "/offload-result-" + std::to_string(batch_id) + "-" + token + ".xml";
+}
+
 } // namespace
 
 BatchReport run_batch(const BatchContext& ctx, const plugin::Sandbox& sandbox, const Batch& batch,
@@ -114,7 +128,7 @@ BatchReport run_batch(const BatchContext& ctx, const plugin::Sandbox& sandbox, c
     return std::move(r);
   };
 
-  const std::string remote_result = sandbox.scratch_dir() + "/offload-result-" + std::to_string(batch.id) + ".xml";
+  const std::string remote_result = result_path(sandbox.scratch_dir(), batch.id);
   auto command = ctx.framework->build_command(ids, remote_result, ctx.fail_fast);
   if (!command) {
     r.ending = BatchReport::Ending::Infrastructure;
@@ -168,6 +182,8 @@ BatchReport run_batch(const BatchContext& ctx, const plugin::Sandbox& sandbox, c
   }
 
   const auto local = ctx.results_dir / ("batch-" + std::to_string(batch.id) + ".xml");
+  std::error_code stale;
+  std::filesystem::remove(local, stale);
   const auto fetched = sandbox.download({{*command->result_file, local.string()}}, cancel);
   if (!fetched) {
     r.ending = cancel.cancelled() ? BatchReport::Ending::Cancelled : BatchReport::Ending::Infrastructure;

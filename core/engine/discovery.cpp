@@ -9,6 +9,9 @@
 #include <filesystem>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <optional>
 #include <thread>
 #include <unordered_map>
@@ -16,14 +19,58 @@
 
 namespace offload::engine {
 
+namespace {
+
+/// Cancels a child of the run's token once the timeout passes.
+class Deadline {
+public:
+  Deadline(const process::CancelToken& parent, double secs) : m_token(parent.child()) {
+    m_thread = std::thread([this, secs] {
+      std::unique_lock lock(m_mutex);
+      if (!m_cv.wait_for(lock, std::chrono::duration<double>(secs), [this] { return m_done; })) {
+        m_expired = true;
+        m_token.cancel();
+      }
+    });
+  }
+  ~Deadline() {
+    {
+      const std::lock_guard lock(m_mutex);
+      m_done = true;
+    }
+    m_cv.notify_one();
+    m_thread.join();
+  }
+  Deadline(const Deadline&) = delete;
+  Deadline& operator=(const Deadline&) = delete;
+
+  const process::CancelToken& token() const { return m_token; }
+  bool expired() {
+    const std::lock_guard lock(m_mutex);
+    return m_expired;
+  }
+
+private:
+  process::CancelToken m_token;
+  std::mutex m_mutex;
+  std::condition_variable m_cv;
+  bool m_done = false;
+  bool m_expired = false;
+  std::thread m_thread;
+};
+
+} // namespace
+
 Result<std::vector<TestCase>> discover(const plugin::Framework& framework, const std::vector<config::Group>& groups,
-                                       std::size_t parallel, const process::CancelToken& cancel) {
+                                       std::size_t parallel, const process::CancelToken& cancel,
+                                       double timeout_secs) {
   using Found = std::optional<Result<std::vector<plugin::DiscoveredTest>>>;
   std::vector<Found> found(groups.size());
   std::atomic<std::size_t> next{0};
+  Deadline deadline(cancel, timeout_secs);
   const auto work = [&] {
     for (std::size_t g = next++; g < groups.size(); g = next++) {
-      found[g] = framework.discover(groups[g].name, groups[g].filters, cancel);
+      found[g] = framework.discover(groups[g].name, groups[g].filters, deadline.token());
     }
   };
   if (parallel == 0) {
@@ -41,6 +88,10 @@ Result<std::vector<TestCase>> discover(const plugin::Framework& framework, const
 
   std::vector<TestCase> tests;
   std::unordered_map<std::string, std::size_t> group_of;
+  if (deadline.expired() && !cancel.cancelled()) {
+    return make_error("discovery took longer than ", std::to_string(static_cast<long long>(timeout_secs)),
+                      " s and was stopped (offload.discovery_timeout_secs)");
+  }
   for (std::size_t g = 0; g < groups.size(); ++g) {
     if (!found[g]->ok()) {
       return found[g]->error();

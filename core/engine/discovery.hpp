@@ -14,8 +14,10 @@ namespace offload::engine {
 /// Discovers every group's tests, up to `parallel` groups at a time (0 = one
 /// per CPU), and returns them in group order. A test selected by two groups
 /// is an error naming both, so no test runs twice under different rules.
+/// Discovery still running after `timeout_secs` is stopped and is an error.
 Result<std::vector<TestCase>> discover(const plugin::Framework& framework, const std::vector<config::Group>& groups,
-                                       std::size_t parallel, const process::CancelToken& cancel);
+                                       std::size_t parallel, const process::CancelToken& cancel,
+                                       double timeout_secs);
 
 /// Names what discovery's answer depends on besides the project's files:
 /// the framework and its settings, the groups and their filters, and the

@@ -5,7 +5,7 @@
 #include "engine/history.hpp"
 #include "engine/reports.hpp"
 #include "engine/run.hpp"
-#include "report/output_dir.hpp"
+#include "engine/output_dir.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -55,7 +55,7 @@ RunOptions run_options(const config::Config& cfg, const plugin::Provider& provid
 Result<std::vector<TestCase>> collect(const config::Config& config, const plugin::Framework& framework,
                                       NoTests no_tests, const process::CancelToken& cancel) {
   auto tests = discover(framework, config.groups, static_cast<std::size_t>(config.offload.max_parallel_collection),
-                        cancel);
+                        cancel, static_cast<double>(config.offload.discovery_timeout_secs));
   if (!tests || no_tests == NoTests::Pass) {
     return tests;
   }
@@ -139,8 +139,10 @@ Result<RunOutcome> run_pipeline(const config::Config& cfg, const plugin::Provide
   if (!prepared) {
     return prepared.error();
   }
-  if (auto st = report::prepare_output_dir(out_dir); !st) {
-    return st.error();
+  // Locked until the reports are written: a second run fails at once.
+  const auto locked_out_dir = prepare_output_dir(out_dir, cfg.report.junit_file);
+  if (!locked_out_dir) {
+    return locked_out_dir.error();
   }
   auto outcome = orchestrate(provider, framework, std::move(source), cfg.groups, history,
                              run_options(cfg, provider, options, *prepared), interrupt, observer);

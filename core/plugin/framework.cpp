@@ -55,6 +55,9 @@ Framework::Framework(const Factory& factory, void* self) : m_factory(factory), m
         }
       }
     }
+    if (j.is_object() && j.contains("fixed_result_file") && j["fixed_result_file"].is_string()) {
+      m_fixed_result_file = j["fixed_result_file"].get<std::string>();
+    }
   }
 }
 

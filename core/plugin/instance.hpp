@@ -69,6 +69,9 @@ public:
   /// test passed (describe's "benign_exit_statuses"); any other non-zero
   /// status with only passes fails the run.
   const std::set<int>& benign_exit_statuses() const { return m_benign_exit_statuses; }
+  /// The one path every batch's runner writes its results to, when the
+  /// framework cannot choose a path per batch (describe's "fixed_result_file").
+  const std::optional<std::string>& fixed_result_file() const { return m_fixed_result_file; }
 
   Result<std::vector<DiscoveredTest>> discover(const std::string& group, const std::string& filters,
                                                const process::CancelToken& cancel) const;
@@ -94,6 +97,7 @@ private:
   void* m_self;
   bool m_result_files = true;
   std::set<int> m_benign_exit_statuses;
+  std::optional<std::string> m_fixed_result_file;
 };
 
 struct ExecOutcome {

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -26,6 +27,12 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t k_io_chunk = std::size_t{64} << 10;
 constexpr int k_tick_ms = 50; // how often timeout and cancellation are checked
+
+std::atomic<bool> g_hurry{false};
+
+bool hurrying() noexcept {
+  return g_hurry.load(std::memory_order_relaxed);
+}
 
 std::string errno_text(int err) {
   char buf[256];
@@ -278,6 +285,10 @@ Result<Started> spawn(const Spec& spec) {
 
 } // namespace
 
+void hurry() noexcept {
+  g_hurry.store(true, std::memory_order_relaxed);
+}
+
 Result<Outcome> run(const Spec& spec, const LineHandler& on_line, const CancelToken* cancel,
                     std::chrono::milliseconds kill_grace) {
   if (spec.argv.empty() || spec.argv.front().empty()) {
@@ -315,7 +326,7 @@ Result<Outcome> run(const Spec& spec, const LineHandler& on_line, const CancelTo
         escalate_at = now + kill_grace;
       }
     }
-    if (stop && !sigkill_sent && now >= escalate_at) {
+    if (stop && !sigkill_sent && (now >= escalate_at || hurrying())) {
       child.kill_group(SIGKILL);
       sigkill_sent = true;
     }
@@ -330,7 +341,7 @@ Result<Outcome> run(const Spec& spec, const LineHandler& on_line, const CancelTo
     }
     // Something that left the group (setsid) may hold the pipes forever;
     // after the grace period only what is already buffered is read.
-    if (group_cleared && (!reading || now >= drain_until)) {
+    if (group_cleared && (!reading || now >= drain_until || hurrying())) {
       break;
     }
 

@@ -42,6 +42,10 @@ struct Outcome {
   int exit_status = -1; ///< exit code, or 128 + signal; -1 unless Exited
 };
 
+/// From now on, processes being stopped get SIGKILL at once instead of a
+/// grace period after SIGTERM (a second Ctrl-C). Async-signal-safe.
+void hurry() noexcept;
+
 /// Runs a process in its own process group, streams its output line by line,
 /// and makes sure nothing it started outlives it: when it exits, or when it
 /// is stopped (timeout, cancellation), every process left in its group is

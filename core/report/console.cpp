@@ -2,6 +2,7 @@
 #include "report/console.hpp"
 
 #include "util/paths.hpp"
+#include "util/terminal_text.hpp"
 
 #include <cmath>
 #include <unistd.h>
@@ -108,7 +109,7 @@ void Console::output(std::size_t sandbox, std::size_t batch, OutputStream stream
 void Console::message(std::string_view text) {
   const std::lock_guard lock(m_mutex);
   clear_bar_locked();
-  std::fprintf(stderr, "offload: %.*s\n", static_cast<int>(text.size()), text.data());
+  std::fprintf(stderr, "offload: %s\n", util::terminal_text(text).c_str());
 }
 
 void Console::run_finished() {
@@ -140,7 +141,8 @@ void print_summary(std::FILE* out, const std::vector<TestRecord>& records, doubl
     std::fprintf(out, "\n%s:\n", title);
     for (std::size_t i = 0; i < tests.size() && i < k_listed_per_kind; ++i) {
       const std::string reason = why(*tests[i]);
-      std::fprintf(out, "  %s%s%s\n", tests[i]->test.id.c_str(), reason.empty() ? "" : "  -- ", reason.c_str());
+      std::fprintf(out, "  %s%s%s\n", util::terminal_text(tests[i]->test.id).c_str(), reason.empty() ? "" : "  -- ",
+                   util::terminal_text(reason).c_str());
     }
     if (tests.size() > k_listed_per_kind) {
       std::fprintf(out, "  ... and %zu more (see junit.xml)\n", tests.size() - k_listed_per_kind);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "util/logging.hpp"
+#include "util/terminal_text.hpp"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -18,7 +19,7 @@ void init_logging(int verbosity) {
 }
 
 void report_error(std::string_view message) {
-  spdlog::error("{}", message);
+  spdlog::error("{}", terminal_text(message, true));
 }
 
 } // namespace offload::util

@@ -4,6 +4,7 @@
 #include "cargo_support.hpp"
 #include "doctests.hpp"
 #include "json_config.hpp"
+#include "test_id.hpp"
 #include "libtest_report.hpp"
 #include "nextest.hpp"
 #include "shell.hpp"
@@ -237,6 +238,7 @@ void CargoFramework::discover(std::string_view request, const offload_sink* test
   for (const std::string& id : ids) {
     // The test binary, so a batch starts as few binaries as balance allows.
     const std::string binary = id.substr(0, id.find(' '));
+    plugin_support::check_test_id(id);
     const CaseName junit = case_name(binary, std::string_view(id).substr(binary.size() + 1));
     sdk::emit(tests, OFFLOAD_CHANNEL_DATA,
               plugin_support::json_text(

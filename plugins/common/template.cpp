@@ -41,4 +41,23 @@ bool has_placeholder(std::string_view tmpl, std::string_view name) {
   return tmpl.find(placeholder) != std::string_view::npos;
 }
 
+bool placeholder_in_quotes(std::string_view tmpl, std::string_view name) {
+  const std::string placeholder = "{" + std::string(name) + "}";
+  char quote = 0; // the quote character we are inside, if any
+  for (std::size_t i = 0; i < tmpl.size(); ++i) {
+    const char c = tmpl[i];
+    if (quote != 0 && tmpl.compare(i, placeholder.size(), placeholder) == 0) {
+      return true;
+    }
+    if (c == '\\' && quote != '\'') {
+      ++i; // the next character is literal
+    } else if (quote == 0 && (c == '\'' || c == '"')) {
+      quote = c;
+    } else if (c == quote) {
+      quote = 0;
+    }
+  }
+  return false;
+}
+
 } // namespace offload::plugin_support

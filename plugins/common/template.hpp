@@ -16,4 +16,9 @@ std::string substitute(std::string_view tmpl, const std::map<std::string, std::s
 /// True when `tmpl` contains the placeholder `{name}`.
 bool has_placeholder(std::string_view tmpl, std::string_view name);
 
+/// True when {name} stands inside single or double quotes of the shell
+/// template: the quoting offload gives the value then nests inside the
+/// template's, and shell syntax in the value ($(...), `...`) can run.
+bool placeholder_in_quotes(std::string_view tmpl, std::string_view name);
+
 } // namespace offload::plugin_support

@@ -2,6 +2,7 @@
 #include "default_framework.hpp"
 
 #include "json_config.hpp"
+#include "test_id.hpp"
 #include "shell.hpp"
 #include "template.hpp"
 #include "test_matcher.hpp"
@@ -79,6 +80,14 @@ DefaultFramework::DefaultFramework(const offload_host_v1* host, std::string_view
     throw sdk::Failure(OFFLOAD_EINVAL, "run_command must contain {tests}, where the batch's test IDs go",
                        "run_command");
   }
+  for (const char* name : {"tests", "result_file"}) {
+    if (plugin_support::placeholder_in_quotes(m_run_command, name)) {
+      sdk::Host(m_host).log(OFFLOAD_LOG_WARN,
+                            "framework.run_command has {" + std::string(name) +
+                                "} inside quotes; offload quotes each value itself, so the quotes nest and "
+                                "shell syntax in a test ID could run; write {" + std::string(name) + "} bare");
+    }
+  }
   if (!plugin_support::has_placeholder(m_test_id_format, "name") &&
       !plugin_support::has_placeholder(m_test_id_format, "classname")) {
     throw sdk::Failure(OFFLOAD_EINVAL,
@@ -92,7 +101,11 @@ bool DefaultFramework::writes_junit() const {
 }
 
 std::string DefaultFramework::describe() {
-  return plugin_support::json_text({{"results", writes_junit() ? "junit" : "exit_code"}});
+  nlohmann::json description = {{"results", writes_junit() ? "junit" : "exit_code"}};
+  if (m_result_file) {
+    description["fixed_result_file"] = *m_result_file;
+  }
+  return plugin_support::json_text(description);
 }
 
 std::string DefaultFramework::discover_script(const std::string& group, const std::string& filters) const {
@@ -133,6 +146,7 @@ void DefaultFramework::discover(std::string_view request, const offload_sink* te
                                      group + "'; it runs once");
       continue;
     }
+    plugin_support::check_test_id(id);
     sdk::emit(tests, OFFLOAD_CHANNEL_DATA, plugin_support::json_text({{"id", id}}));
   }
 }

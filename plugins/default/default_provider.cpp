@@ -331,9 +331,50 @@ std::unique_ptr<DefaultProvider::Sandbox> DefaultProvider::create_sandbox(std::s
     throw sdk::Failure(OFFLOAD_EIO, "create_command exited 0 but printed no sandbox ID" + with_reason(created.err()),
                        key_of("create_command"));
   }
-  const std::string scratch = plugin_support::substitute(m_commands.scratch_dir, {{"sandbox_id", sandbox->id}});
-  info_json = plugin_support::json_text({{"id", sandbox->id}, {"scratch_dir", scratch}});
+  try {
+    sandbox->scratch_dir = make_scratch_dir(*sandbox, cancel);
+  } catch (const sdk::Failure&) {
+    try {
+      destroy_sandbox(*sandbox);
+    } catch (const sdk::Failure& failure) {
+      sdk::Host(m_host).log(OFFLOAD_LOG_WARN, failure.what());
+    }
+    throw;
+  }
+  info_json = plugin_support::json_text({{"id", sandbox->id}, {"scratch_dir", sandbox->scratch_dir}});
   return sandbox;
+}
+
+int32_t DefaultProvider::exec_in(const Sandbox& sandbox, const nlohmann::json& command, const offload_sink* output,
+                                 const offload_cancel* cancel) const {
+  const std::string line = plugin_support::substitute(
+      m_commands.exec, {{"sandbox_id", shell_quote(sandbox.id)}, {"command", command_argument(sandbox, command)}});
+  return run_step("exec_command", line, output, cancel);
+}
+
+std::string DefaultProvider::make_scratch_dir(const Sandbox& sandbox, const offload_cancel* cancel) const {
+  // scratch_dir may be shared (/tmp, by default) and outlive the sandbox: a
+  // fresh 0700 directory per sandbox keeps every result path unique to this
+  // run, out of other users' reach, and removable at destroy.
+  std::string parent = plugin_support::substitute(m_commands.scratch_dir, {{"sandbox_id", sandbox.id}});
+  if (parent.front() == '-') {
+    parent = "./" + parent;
+  }
+  // Made before the project is there, maybe: from the default directory,
+  // and named absolutely so every later command finds it wherever it runs.
+  Sandbox outside = sandbox;
+  outside.project_root.reset();
+  const nlohmann::json command = {{"shell", "umask 077 && mkdir -p " + shell_quote(parent) + " && d=$(mktemp -d " +
+                                                shell_quote(parent + "/offload-XXXXXXXX") + ") && cd \"$d\" && pwd"}};
+  Collector made;
+  const int32_t status = exec_in(outside, command, made.sink(), cancel);
+  const std::string dir = last_line(made.out());
+  if (status != 0 || dir.empty()) {
+    throw sdk::Failure(OFFLOAD_EAGAIN, "cannot make a private directory in scratch_dir '" + parent +
+                                           "' of sandbox " + sandbox.id + ": " + status_text(status) +
+                                           with_reason(made.err()));
+  }
+  return dir;
 }
 
 std::string DefaultProvider::command_argument(const Sandbox& sandbox, const nlohmann::json& command) const {
@@ -421,13 +462,9 @@ void DefaultProvider::download(Sandbox& sandbox, std::string_view request, const
   // from "the transfer broke" (the host retries elsewhere).
   const std::string failure = "download_command " + status_text(status) + with_reason(copied.err());
   for (const FileCopy& file : files) {
-    const nlohmann::json probe = {{"argv", {"test", "-f", file.remote}}};
-    const std::string check = plugin_support::substitute(
-        m_commands.exec,
-        {{"sandbox_id", shell_quote(sandbox.id)}, {"command", command_argument(sandbox, probe)}});
     int32_t tested = -1;
     try {
-      tested = run_step("exec_command", check, nullptr, cancel);
+      tested = exec_in(sandbox, {{"argv", {"test", "-f", file.remote}}}, nullptr, cancel);
     } catch (const sdk::Failure& probe_failure) {
       if (probe_failure.code() == OFFLOAD_ECANCELED) {
         throw;
@@ -443,6 +480,15 @@ void DefaultProvider::download(Sandbox& sandbox, std::string_view request, const
 }
 
 void DefaultProvider::destroy_sandbox(Sandbox& sandbox) {
+  if (!sandbox.scratch_dir.empty()) {
+    // Best effort: destroy_command may remove it too, and must run anyway.
+    try {
+      exec_in(sandbox, {{"argv", {"rm", "-rf", "--", sandbox.scratch_dir}}}, nullptr, nullptr);
+    } catch (const sdk::Failure& failure) {
+      sdk::Host(m_host).log(OFFLOAD_LOG_WARN, "cannot remove the scratch directory of sandbox " + sandbox.id +
+                                                  ": " + failure.what());
+    }
+  }
   const std::string line = plugin_support::substitute(m_commands.destroy, {{"sandbox_id", shell_quote(sandbox.id)}});
   Collector destroyed;
   const int32_t status = run_step("destroy_command", line, destroyed.sink(), nullptr);

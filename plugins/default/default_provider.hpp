@@ -27,7 +27,7 @@ struct ShellCommands {
   int64_t timeout_secs = 3600;        ///< for every command but exec
   std::vector<std::string> copy_dirs; ///< "local:remote", passed to prepare
   std::map<std::string, std::string> env; ///< exported for every exec
-  std::string scratch_dir = "/tmp";   ///< {sandbox_id} allowed
+  std::string scratch_dir = "/tmp";   ///< {sandbox_id} allowed; each sandbox gets a fresh subdirectory
   std::string no_cache_flag;          ///< appended to prepare for --no-cache, if any
   /// True when offload wrote the templates (modal): a broken one is then not
   /// the user's configuration key.
@@ -47,6 +47,7 @@ public:
     std::string id; ///< as printed by create_command
     std::map<std::string, std::string> env;
     std::optional<std::string> project_root;
+    std::string scratch_dir; ///< private to this sandbox, made at create
   };
 
   DefaultProvider(const offload_host_v1* host, std::string_view config_json);
@@ -83,6 +84,11 @@ private:
   /// a timeout or cancellation becomes a Failure that names `key`.
   int32_t run_step(const std::string& key, const std::string& line, const offload_sink* output,
                    const offload_cancel* cancel, const std::map<std::string, std::string>& env = {}) const;
+  /// Runs `command` (a command JSON) in the sandbox with timeout_secs.
+  int32_t exec_in(const Sandbox& sandbox, const nlohmann::json& command, const offload_sink* output,
+                  const offload_cancel* cancel) const;
+  /// Makes a fresh 0700 directory inside scratch_dir in the sandbox.
+  std::string make_scratch_dir(const Sandbox& sandbox, const offload_cancel* cancel) const;
   /// The quoted path of bundled script `name`, for an @name token in `key`.
   std::string script_word(const std::string& name, const std::string& key) const;
   /// The configuration key to blame for a template, unless offload wrote it.

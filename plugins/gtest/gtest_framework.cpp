@@ -6,6 +6,7 @@
 #include "gtest_list.hpp"
 #include "gtest_report.hpp"
 #include "json_config.hpp"
+#include "test_id.hpp"
 #include "shell.hpp"
 
 #include "map_results.hpp"
@@ -160,6 +161,7 @@ void GTestFramework::discover(std::string_view request, const offload_sink* test
       // ("Works"); suite names hold no '.'. The binary leads when there are several.
       const std::size_t dot = name.find('.');
       const std::string suite = name.substr(0, dot);
+      plugin_support::check_test_id(id);
       sdk::emit(tests, OFFLOAD_CHANNEL_DATA,
                 plugin_support::json_text({{"id", id},
                                            {"file", binary.path},
@@ -200,7 +202,9 @@ std::string GTestFramework::build_command(std::string_view request) {
     if (!is_filterable(name)) {
       throw sdk::Failure(OFFLOAD_EINVAL, "test ID '" + id + "' cannot be written as a --gtest_filter pattern");
     }
-    auto run = std::find_if(runs.begin(), runs.end(), [&](const auto& r) { return r.first == index; });
+    // A copy: clang 14 cannot capture a structured binding.
+    const std::size_t binary = index;
+    auto run = std::find_if(runs.begin(), runs.end(), [&](const auto& r) { return r.first == binary; });
     if (run == runs.end()) {
       run = runs.insert(runs.end(), {index, {}});
     }

@@ -4,9 +4,11 @@
 #include <offload/plugin.hpp>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <system_error>
+#include <thread>
 
 namespace offload::plugins {
 namespace fs = std::filesystem;
@@ -23,6 +25,10 @@ void unlock_tree(const fs::path& root) {
       fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, ignored);
     }
   }
+}
+
+bool is_out_of_fds(const std::error_code& ec) {
+  return ec == std::errc::too_many_files_open || ec == std::errc::too_many_files_open_in_system;
 }
 
 } // namespace
@@ -51,6 +57,13 @@ void TempDir::remove() {
   fs::remove_all(m_path, ec);
   if (ec) {
     unlock_tree(m_path);
+    ec.clear();
+    fs::remove_all(m_path, ec);
+  }
+  // Walking a tree takes file descriptors; when the process has none to
+  // spare, other sandboxes' commands end and give theirs back soon.
+  for (int wait = 0; ec && is_out_of_fds(ec) && wait < 100; ++wait) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
     ec.clear();
     fs::remove_all(m_path, ec);
   }

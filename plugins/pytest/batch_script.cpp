@@ -29,7 +29,11 @@ std::string ids_heredoc(const std::string& path, const std::vector<std::string>&
   while (lines.contains(delimiter)) {
     delimiter += '_';
   }
-  std::string script = "cat > " + shell_quote(path) + " <<'" + delimiter + "'\n";
+  // The scratch directory may be reachable by others: whatever is at the
+  // path is removed first (rm never follows a symlink) and, under the
+  // caller's `set -C`, the file is an O_EXCL create, never written through.
+  std::string script = "rm -rf -- " + shell_quote(path) + "\n";
+  script += "cat > " + shell_quote(path) + " <<'" + delimiter + "' || exit\n";
   for (const std::string& id : ids) {
     script += id;
     script += '\n';
@@ -42,8 +46,10 @@ std::string source_heredoc(const std::string& dir, const std::string& name, cons
   if (source.find("\n" + end + "\n") != std::string::npos) {
     throw sdk::Failure(OFFLOAD_EFAULT, "the bundled " + name + " holds the line " + end);
   }
-  std::string script = "mkdir -p " + shell_quote(dir) + " || exit\n";
-  script += "cat > " + shell_quote(dir + "/" + name) + " <<'" + end + "'\n";
+  // Made fresh and private, so nobody else's module is imported from it.
+  std::string script = "rm -rf -- " + shell_quote(dir) + "\n";
+  script += "(umask 077 && mkdir -- " + shell_quote(dir) + ") || exit\n";
+  script += "cat > " + shell_quote(dir + "/" + name) + " <<'" + end + "' || exit\n";
   script += source;
   if (!source.ends_with('\n')) {
     script += '\n';
@@ -74,8 +80,10 @@ std::string plugin_dir_for(const std::string& result_file) {
 std::string batch_script(const PytestOptions& options, const std::string& plugin_source, const Batch& batch) {
   const std::string ids_file = ids_file_for(batch.result_file);
   // Each step on its own line, the IDs first: they do not depend on working_dir.
-  std::string script = ids_heredoc(ids_file, batch.tests);
   const std::string plugin_dir = plugin_dir_for(batch.result_file);
+  std::string script = "set -C
+";
+  script += ids_heredoc(ids_file, batch.tests);
   script += source_heredoc(plugin_dir, "offload_pytest.py", plugin_source, "OFFLOAD_PYTEST_PLUGIN");
   if (options.working_dir) {
     script += "cd " + shell_quote(*options.working_dir) + " || exit\n";
@@ -91,6 +99,7 @@ std::string batch_script(const PytestOptions& options, const std::string& plugin
   }
   script += "PYTHONPATH=" + shell_quote(plugin_dir) + "${PYTHONPATH:+:\"$PYTHONPATH\"}\n";
   script += "export PYTHONPATH\n";
+  script += "set +C\n";
 
   std::vector<std::string> command = options.pytest_command();
   command.insert(command.end(), {"-p", "offload_pytest", "--offload-ids=" + ids_file,

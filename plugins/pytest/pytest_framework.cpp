@@ -7,6 +7,7 @@
 #include "json_config.hpp"
 #include "node_id_matcher.hpp"
 #include "shell_split.hpp"
+#include "test_id.hpp"
 #include "worker_script.hpp"
 
 #include "map_results.hpp"
@@ -136,6 +137,7 @@ void PytestFramework::discover(std::string_view request, const offload_sink* tes
       host.log(OFFLOAD_LOG_WARN, "pytest listed '" + id + "' twice for group '" + group + "'; it runs once");
       continue;
     }
+    plugin_support::check_test_id(id);
     const JunitName junit = junit_name_of(id);
     sdk::emit(tests, OFFLOAD_CHANNEL_DATA,
               plugin_support::json_text({{"id", id},

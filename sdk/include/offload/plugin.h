@@ -428,6 +428,9 @@ struct offload_framework_v1 {
    * "benign_exit_statuses" (optional): non-zero exit statuses of a batch
    * whose results all passed that still mean nothing went wrong; any other
    * non-zero status with only passing results fails the run.
+   * Optional key "fixed_result_file": "path" (since 1.1): the runner always
+   * writes there, whatever result_file build_command gets; the host then
+   * refuses concurrent sandboxes that share one file system.
    * Error codes: OFFLOAD_OK; OFFLOAD_ENOMEM / OFFLOAD_EFAULT when the plugin
    * fails; the code a `write` of `out` returned. On failure the host logs
    * the reason and uses the default. Optional (NULL = {"results": "junit"});

@@ -124,7 +124,9 @@ TEST_CASE("default_framework::describe tells junit from exit-code mode") {
   CHECK(make(host, config_with())->describe() == R"({"results":"exit_code"})");
   CHECK(make(host, config_with({{"run_command", "t {tests} --junit {result_file}"}}))->describe() ==
         R"({"results":"junit"})");
-  CHECK(make(host, config_with({{"result_file", "out.xml"}}))->describe() == R"({"results":"junit"})");
+  // A fixed result file is announced, so the host can refuse sandboxes that would share it.
+  CHECK(make(host, config_with({{"result_file", "out.xml"}}))->describe() ==
+        R"({"fixed_result_file":"out.xml","results":"junit"})");
 }
 
 TEST_CASE("default_framework::build_command passes test IDs to the shell unchanged") {

@@ -149,7 +149,12 @@ TEST_CASE("default_provider::a sandbox lives through create, exec, download and 
                                            {"project_root", "project dir"}});
   const fs::path dir = sandbox->id;
   CHECK(dir.parent_path() == remote.path());
-  CHECK(info == nlohmann::json({{"id", sandbox->id}, {"scratch_dir", sandbox->id + "/scratch"}}));
+  // A fresh private directory inside scratch_dir, made at create, gone at destroy.
+  const std::string scratch = info.at("scratch_dir").get<std::string>();
+  CHECK(info.at("id") == sandbox->id);
+  CHECK(fs::path(scratch).parent_path() == dir / "scratch");
+  CHECK(fs::path(scratch).filename().string().rfind("offload-", 0) == 0);
+  CHECK(fs::status(scratch).permissions() == fs::perms::owner_all);
   fs::create_directories(dir / "project dir");
   fs::create_directories(dir / "scratch");
 
@@ -225,6 +230,17 @@ TEST_CASE("default_provider::create failures are retryable and say why") {
   const auto empty = failure_of([&] { create(silent, {{"id", "x"}}); });
   CHECK(empty.code() == OFFLOAD_EIO);
   CHECK(empty.key() == "create_command");
+}
+
+TEST_CASE("default_provider::a sandbox whose private scratch directory cannot be made is destroyed at once") {
+  FakeHost host;
+  ScratchDir remote;
+  DefaultProvider provider(host.table(), config_in(remote.path(), {{"scratch_dir", "/proc/no/such/dir"}}).dump());
+  const auto failed = failure_of([&] { create(provider, {{"id", "x"}}); });
+  CHECK(failed.code() == OFFLOAD_EAGAIN);
+  CHECK(std::string(failed.what()).rfind("cannot make a private directory in scratch_dir '/proc/no/such/dir'", 0) ==
+        0);
+  CHECK(fs::is_empty(remote.path()));
 }
 
 TEST_CASE("default_provider::destroy reports a failing destroy_command") {
