@@ -81,8 +81,7 @@ std::string batch_script(const PytestOptions& options, const std::string& plugin
   const std::string ids_file = ids_file_for(batch.result_file);
   // Each step on its own line, the IDs first: they do not depend on working_dir.
   const std::string plugin_dir = plugin_dir_for(batch.result_file);
-  std::string script = "set -C
-";
+  std::string script = "set -C\n";
   script += ids_heredoc(ids_file, batch.tests);
   script += source_heredoc(plugin_dir, "offload_pytest.py", plugin_source, "OFFLOAD_PYTEST_PLUGIN");
   if (options.working_dir) {
