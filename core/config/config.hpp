@@ -46,8 +46,9 @@ struct OffloadSettings {
   /// the test has timed out.
   int64_t per_test_timeout_secs = 300;
   /// Run tests in one long-lived worker per sandbox where the framework
-  /// and provider can (ABI 1.1); false keeps batches.
-  bool persistent_workers = true;
+  /// and provider can (ABI 1.1). Off by default until the pytest worker
+  /// knows doctests and modules that skip at import; false keeps batches.
+  bool persistent_workers = false;
   std::optional<std::string> working_dir;
   std::optional<std::string> sandbox_project_root;
   /// When the queue is empty, run tests still in flight again on idle

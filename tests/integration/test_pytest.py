@@ -46,7 +46,7 @@ def project(tmp_path):
     return copy_example(tmp_path / "project")
 
 
-def config(groups, framework="", parallel=4, workers=True):
+def config(groups, framework="", parallel=4, workers=False):
     return f"""
 [offload]
 max_parallel = {parallel}
