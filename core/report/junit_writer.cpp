@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "util/atomic_file.hpp"
 #include "report/junit.hpp"
+#include "report/report_printer.hpp"
 #include "report/xml_text.hpp"
 
 #include <tinyxml2.h>
@@ -17,18 +18,8 @@ namespace offload::report {
 
 namespace {
 
-using tinyxml2::XMLPrinter;
 
 
-/// Surefire's time pattern allows at most three decimals and no exponent.
-std::string format_time(double secs) {
-  if (!std::isfinite(secs) || secs < 0.0) {
-    secs = 0.0;
-  }
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.3f", secs);
-  return buf;
-}
 
 bool is_failed_attempt(AttemptResult r) {
   return r != AttemptResult::Passed && r != AttemptResult::Skipped;
@@ -73,30 +64,14 @@ const Attempt* deciding_attempt(const TestRecord& record) {
   return wanted != nullptr ? wanted : &record.attempts.back();
 }
 
-struct Counts {
-  std::size_t tests = 0;
-  std::size_t failures = 0;
-  std::size_t errors = 0;
-  std::size_t skipped = 0;
-  double time_secs = 0.0;
-
-  Counts& operator+=(const Counts& other) {
-    tests += other.tests;
-    failures += other.failures;
-    errors += other.errors;
-    skipped += other.skipped;
-    time_secs += other.time_secs;
-    return *this;
-  }
-};
 
 double case_time(const TestRecord& record) {
   const Attempt* attempt = deciding_attempt(record);
   return attempt != nullptr ? attempt->duration_secs : 0.0;
 }
 
-Counts count(const TestRecord& record) {
-  Counts counts;
+SuiteCounts count(const TestRecord& record) {
+  SuiteCounts counts;
   counts.tests = 1;
   counts.time_secs = std::max(0.0, case_time(record));
   switch (record.verdict) {
@@ -122,87 +97,7 @@ Counts count(const TestRecord& record) {
   return counts;
 }
 
-/// tinyxml2's printer, except that line breaks and tabs inside attribute
-/// values are written as character references: written raw, every XML
-/// reader would turn them into spaces.
-class AttributePreservingPrinter : public XMLPrinter {
-public:
-  explicit AttributePreservingPrinter(std::FILE* stream) : XMLPrinter(stream) {}
 
-  void push_attribute(const char* name, const char* value) {
-    m_in_attribute = true;
-    PushAttribute(name, value);
-    m_in_attribute = false;
-  }
-
-protected:
-  void Write(const char* data, std::size_t size) override {
-    if (!m_in_attribute) {
-      XMLPrinter::Write(data, size);
-      return;
-    }
-    std::size_t run = 0;
-    for (std::size_t i = 0; i < size; ++i) {
-      const char* reference = data[i] == '\n'   ? "&#10;"
-                              : data[i] == '\r' ? "&#13;"
-                              : data[i] == '\t' ? "&#9;"
-                                                : nullptr;
-      if (reference != nullptr) {
-        XMLPrinter::Write(data + run, i - run);
-        XMLPrinter::Write(reference, std::strlen(reference));
-        run = i + 1;
-      }
-    }
-    XMLPrinter::Write(data + run, size - run);
-  }
-
-private:
-  bool m_in_attribute = false;
-};
-
-/// Streams the report through tinyxml2's printer, making every attribute
-/// and text XML-safe on the way.
-class ReportPrinter {
-public:
-  explicit ReportPrinter(std::FILE* stream) : m_printer(stream) {}
-
-  void declaration() { m_printer.PushDeclaration(R"(xml version="1.0" encoding="UTF-8")"); }
-  void open(const char* tag) { m_printer.OpenElement(tag); }
-  void close() { m_printer.CloseElement(); }
-
-  void attribute(const char* name, std::string_view value) {
-    m_printer.push_attribute(name, xml_safe(value).c_str());
-  }
-  void attribute(const char* name, std::size_t value) {
-    m_printer.push_attribute(name, std::to_string(value).c_str());
-  }
-
-  /// Text content, capped so a runaway test cannot bloat the report.
-  void text(std::string_view value) {
-    if (!value.empty()) {
-      m_printer.PushText(xml_safe(keep_tail(value)).c_str());
-    }
-  }
-
-  void text_element(const char* tag, std::string_view value) {
-    open(tag);
-    // An empty text keeps the element open/close pair: <stackTrace></stackTrace>.
-    m_printer.PushText("");
-    text(value);
-    close();
-  }
-
-  void counts(const Counts& c) {
-    attribute("tests", c.tests);
-    attribute("failures", c.failures);
-    attribute("errors", c.errors);
-    attribute("skipped", c.skipped);
-    attribute("time", format_time(c.time_secs));
-  }
-
-private:
-  AttributePreservingPrinter m_printer;
-};
 
 void write_output(ReportPrinter& out, const Attempt& attempt) {
   if (!attempt.system_out.empty()) {
@@ -341,7 +236,7 @@ void write_properties(ReportPrinter& out, const RunInfo& info) {
   out.close();
 }
 
-void open_suite(ReportPrinter& out, std::string_view name, const Counts& counts,
+void open_suite(ReportPrinter& out, std::string_view name, const SuiteCounts& counts,
                 const RunInfo& info) {
   out.open("testsuite");
   out.attribute("name", name);
@@ -349,8 +244,8 @@ void open_suite(ReportPrinter& out, std::string_view name, const Counts& counts,
   write_properties(out, info);
 }
 
-Counts count_strays(const std::vector<StrayResult>& strays) {
-  Counts counts;
+SuiteCounts count_strays(const std::vector<StrayResult>& strays) {
+  SuiteCounts counts;
   for (const StrayResult& stray : strays) {
     ++counts.tests;
     ++counts.errors;
@@ -385,7 +280,7 @@ void write_stray(ReportPrinter& out, const StrayResult& stray) {
 struct Suite {
   std::string name;
   std::vector<const TestRecord*> records;
-  Counts counts;
+  SuiteCounts counts;
 };
 
 /// Tests by group, in `group_names` order; tests of a group index without
@@ -422,11 +317,11 @@ Status write_junit(const std::filesystem::path& path, const std::vector<TestReco
                    const std::vector<std::string>& group_names,
                    const std::vector<StrayResult>& strays, const RunInfo& info) {
   const std::vector<Suite> suites = group_records(records, group_names);
-  Counts total;
+  SuiteCounts total;
   for (const Suite& suite : suites) {
     total += suite.counts;
   }
-  const Counts stray_counts = count_strays(strays);
+  const SuiteCounts stray_counts = count_strays(strays);
   total += stray_counts;
   total.time_secs = info.wall_secs;
 
