@@ -3,6 +3,8 @@
 
 #include "shell.hpp"
 
+#include <filesystem>
+
 #include <offload/plugin.hpp>
 
 #include <set>
@@ -47,7 +49,9 @@ std::string source_heredoc(const std::string& dir, const std::string& name, cons
     throw sdk::Failure(OFFLOAD_EFAULT, "the bundled " + name + " holds the line " + end);
   }
   // Made fresh and private, so nobody else's module is imported from it.
+  // Its parent may not exist yet; the directory itself must be made now.
   std::string script = "rm -rf -- " + shell_quote(dir) + "\n";
+  script += "mkdir -p -- " + shell_quote(std::filesystem::path(dir).parent_path().string()) + " || exit\n";
   script += "(umask 077 && mkdir -- " + shell_quote(dir) + ") || exit\n";
   script += "cat > " + shell_quote(dir + "/" + name) + " <<'" + end + "' || exit\n";
   script += source;
