@@ -115,6 +115,7 @@ private:
   void on_worker_ended(const WorkerEnded& e);
   void close_chunk_test(std::size_t chunk, std::optional<std::pair<std::size_t, double>> observed);
   void check_test_timeouts();
+  bool counts(const Sent& sent) const;
   bool work_may_come() const;
   void judge_batch(Ended& ended);
   void apply(const Action& action, std::size_t slot);

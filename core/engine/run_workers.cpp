@@ -169,11 +169,7 @@ void RunLoop::on_test_finished(TestFinished& e) {
   slot.fresh = false;
   slot.failed_starts = 0;
   ++slot.session_tests;
-  const Batch& chunk = m_chunks.at(sent.chunk).batch;
-  const std::size_t position = static_cast<std::size_t>(
-      std::find(chunk.tests.begin(), chunk.tests.end(), sent.test) - chunk.tests.begin());
-  const bool open = accepted(chunk, position) && !m_tracker.settled(sent.test);
-  if (open) {
+  if (counts(sent)) {
     e.attempt.batch = sent.chunk;
     e.attempt.sandbox = "sandbox " + std::to_string(e.slot);
     if (e.found) {
@@ -218,6 +214,15 @@ void RunLoop::close_chunk_test(std::size_t id, std::optional<std::pair<std::size
   }
 }
 
+// Whether a result for `sent` still counts: no copy answered for the test
+// first and it has no verdict yet.
+bool RunLoop::counts(const Sent& sent) const {
+  const Batch& chunk = m_chunks.at(sent.chunk).batch;
+  const auto position = static_cast<std::size_t>(
+      std::find(chunk.tests.begin(), chunk.tests.end(), sent.test) - chunk.tests.begin());
+  return accepted(chunk, position) && !m_tracker.settled(sent.test);
+}
+
 void RunLoop::on_worker_ended(const WorkerEnded& e) {
   Slot& slot = m_slots[e.slot];
   // Died before it began any test: its start failed (collection, exec).
@@ -231,35 +236,32 @@ void RunLoop::on_worker_ended(const WorkerEnded& e) {
                     : e.problem.empty()  ? "exit status " + std::to_string(e.exit_status)
                                          : e.problem;
   for (const Sent& s : slot.sent) {
-    const Batch& chunk = m_chunks.at(s.chunk).batch;
-    const std::size_t position = static_cast<std::size_t>(
-        std::find(chunk.tests.begin(), chunk.tests.end(), s.test) - chunk.tests.begin());
-    const bool open = !stopping() && accepted(chunk, position) && !m_tracker.settled(s.test);
-    if (open && s.started && slot.timed_out) {
+    const bool open = !stopping() && counts(s);
+    const auto attempt = [&](AttemptResult result, std::string message) {
       Attempt a;
-      a.result = AttemptResult::TimedOut;
-      a.message = "ran over per_test_timeout_secs (" +
-                  std::to_string(static_cast<long long>(m_in.per_test_timeout_secs)) + " s); its worker was killed";
-      a.duration_secs = m_exec.now() - slot.running_since;
+      a.result = result;
+      a.message = std::move(message);
       a.batch = s.chunk;
       a.sandbox = sandbox;
+      return a;
+    };
+    if (open && s.started && slot.timed_out) {
+      Attempt a = attempt(AttemptResult::TimedOut,
+                          "ran over per_test_timeout_secs (" +
+                              std::to_string(static_cast<long long>(m_in.per_test_timeout_secs)) +
+                              " s); its worker was killed");
+      a.duration_secs = m_exec.now() - slot.running_since;
       act({Action::Kind::Record, s.test, std::move(a), {}}, e.slot);
     } else if (open && s.started && slot.alone) {
-      Attempt a;
-      a.result = AttemptResult::Crashed;
-      a.message = "its worker ended (" + why + ") while running it alone";
-      a.batch = s.chunk;
-      a.sandbox = sandbox;
-      act({Action::Kind::Record, s.test, std::move(a), {}}, e.slot);
+      act({Action::Kind::Record, s.test,
+           attempt(AttemptResult::Crashed, "its worker ended (" + why + ") while running it alone"), {}},
+          e.slot);
     } else if (open && s.started) {
       act({Action::Kind::Isolate, s.test, {}, {}}, e.slot);
     } else if (open && failed_start) {
-      Attempt a;
-      a.result = AttemptResult::Infrastructure;
-      a.message = "the worker ended (" + why + ") before running it";
-      a.batch = s.chunk;
-      a.sandbox = sandbox;
-      act({Action::Kind::Infrastructure, s.test, std::move(a), {}}, e.slot);
+      act({Action::Kind::Infrastructure, s.test,
+           attempt(AttemptResult::Infrastructure, "the worker ended (" + why + ") before running it"), {}},
+          e.slot);
     } else if (open) {
       act({Action::Kind::Requeue, s.test, {}, {}}, e.slot);
     }
