@@ -156,6 +156,7 @@ class Worker:
         self._items = {}
         self._collected_files = set()
         self._file_errors = {}  # rootdir-relative file -> (message, details)
+        self._skipped_collectors = {}  # node ID of a module that skipped itself at import -> reason
         self._errors = []
         self._reports = []
         self._current = None
@@ -185,6 +186,10 @@ class Worker:
         return relative in self._hint_files
 
     def pytest_collectreport(self, report):
+        if report.skipped and report.nodeid:
+            # pytest.importorskip at module level: no item, yet a plain run
+            # reports the module as skipped under its node ID.
+            self._skipped_collectors[report.nodeid] = _message(report)
         if report.failed:
             message = "ERROR collecting %s: %s" % (report.nodeid or ".", _message(report))
             self._errors.append(message)
@@ -251,7 +256,10 @@ class Worker:
 
     def _report_missing(self, test_id):
         error = self._file_errors.get(_file_of(test_id))
-        if error:
+        if test_id in self._skipped_collectors:
+            self._events.send(event="result", id=test_id, outcome="skipped", duration=0.0,
+                              message=self._skipped_collectors[test_id], details="", stdout="", stderr="", log="")
+        elif error:
             self._events.send(event="result", id=test_id, outcome="error", duration=0.0, message=error[0],
                               details=error[1], stdout="", stderr="", log="")
         else:

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "cli/commands.hpp"
 
+#include "engine/history.hpp"
 #include "util/logging.hpp"
 
 #include <tinyxml2.h>
@@ -21,9 +22,17 @@ std::string text_of(const tinyxml2::XMLElement* e) {
   return e != nullptr && e->GetText() != nullptr ? e->GetText() : "";
 }
 
-// A testcase of offload's own junit.xml, as a person wants to read it.
-Shown describe(const tinyxml2::XMLElement* tc) {
-  Shown s{tc->Attribute("name") != nullptr ? tc->Attribute("name") : "", "PASSED", ""};
+const char* attribute(const tinyxml2::XMLElement* e, const char* name) {
+  const char* value = e->Attribute(name);
+  return value != nullptr ? value : "";
+}
+
+// A testcase of offload's own junit.xml, as a person wants to read it. A
+// testcase is named as its framework names it; the history maps that back
+// to the test's ID.
+Shown describe(const tinyxml2::XMLElement* tc, const engine::History& history) {
+  const char* name = attribute(tc, "name");
+  Shown s{history.id_of(attribute(tc, "group"), attribute(tc, "classname"), name).value_or(name), "PASSED", ""};
   std::size_t attempt = 0;
   for (const auto* child = tc->FirstChildElement(); child != nullptr; child = child->NextSiblingElement()) {
     const std::string_view tag = child->Name();
@@ -76,12 +85,13 @@ int cmd_logs(const GlobalOptions& global, const po::variables_map& vm) {
   }
   const bool failures_only = vm.count("failures") > 0;
   const auto wanted = vm.count("test") ? vm["test"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  const engine::History history = engine::History::load(cfg->report.output_dir, {});
   std::vector<Shown> shown;
   const auto* root = doc.RootElement();
   for (const auto* suite = root->FirstChildElement("testsuite"); suite != nullptr;
        suite = suite->NextSiblingElement("testsuite")) {
     for (const auto* tc = suite->FirstChildElement("testcase"); tc != nullptr; tc = tc->NextSiblingElement("testcase")) {
-      Shown s = describe(tc);
+      Shown s = describe(tc, history);
       if (failures_only && s.status == "PASSED") {
         continue;
       }

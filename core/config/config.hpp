@@ -49,7 +49,7 @@ struct OffloadSettings {
   /// Run tests in one long-lived worker per sandbox where the framework
   /// and provider can (ABI 1.1). Off by default until the pytest worker
   /// knows doctests and modules that skip at import; false keeps batches.
-  bool persistent_workers = false;
+  bool persistent_workers = true;
   std::optional<std::string> working_dir;
   std::optional<std::string> sandbox_project_root;
   /// When the queue is empty, run tests still in flight again on idle

@@ -78,6 +78,16 @@ History History::load(const std::filesystem::path& dir, const std::filesystem::p
   return h;
 }
 
+std::optional<std::string> History::id_of(std::string_view group, std::string_view classname,
+                                          std::string_view name) const {
+  for (const Listed& t : m_listing) {
+    if (t.group == group && t.classname == classname && t.name == name) {
+      return t.id;
+    }
+  }
+  return std::nullopt;
+}
+
 void History::read_listing(const nlohmann::json& doc) {
   const auto listing = doc.find("listing");
   if (listing == doc.end() || !listing->is_object()) {

@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace offload::engine {
@@ -45,6 +46,10 @@ public:
   /// The last run's tests when its fingerprint is `fingerprint` and each of
   /// its groups still exists; empty otherwise.
   std::vector<TestCase> listing(const std::string& fingerprint, const std::vector<config::Group>& groups) const;
+
+  /// The ID of the last run's test that junit.xml names so (group is the
+  /// testcase's `group`, classname and name its own), whatever the fingerprint.
+  std::optional<std::string> id_of(std::string_view group, std::string_view classname, std::string_view name) const;
 
   std::size_t size() const { return m_samples.size(); }
   /// Where the durations came from: "history", "junit.xml" or "nothing".

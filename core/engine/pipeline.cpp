@@ -6,15 +6,19 @@
 #include "engine/reports.hpp"
 #include "engine/run.hpp"
 #include "engine/output_dir.hpp"
+#include "process/priority.hpp"
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <future>
 #include <random>
 #include <thread>
 
 namespace offload::engine {
 namespace {
+
+constexpr int k_discovery_nice = 10;
 
 std::string new_run_id() {
   static const char alphabet[] = "0123456789abcdefghijklmnopqrstuvwxyz";
@@ -41,7 +45,9 @@ RunOptions run_options(const config::Config& cfg, const plugin::Provider& provid
   opt.image_id = std::move(image);
   opt.run_id = new_run_id();
   opt.workers = cfg.offload.persistent_workers;
-  opt.per_test_timeout_secs = static_cast<double>(cfg.offload.per_test_timeout_secs);
+  // No single test may take longer than a whole batch could.
+  opt.per_test_timeout_secs =
+      static_cast<double>(std::min(cfg.offload.per_test_timeout_secs, cfg.offload.test_timeout_secs));
   // A copy of a test racing its original only pays off when there are
   // CPUs to spare; on this machine with a sandbox per core there are none.
   if (!provider.remote() && p.sandboxes >= std::max(1u, std::thread::hardware_concurrency())) {
@@ -103,17 +109,6 @@ RunVerdict overall(const RunOutcome& out) {
 Result<RunOutcome> run_pipeline(const config::Config& cfg, const plugin::Provider& provider,
                                 const plugin::Framework& framework, const PipelineOptions& options,
                                 const process::CancelToken& interrupt, RunObserver& observer) {
-  std::fprintf(stderr, "offload: discovering tests...\n");
-  auto image = std::async(std::launch::async,
-                          [&] { return provider.prepare(options.no_cache, options.copy_dirs, interrupt); });
-  auto discovering = std::async(std::launch::async, [&] { return collect(cfg, framework, options.no_tests, interrupt); });
-  std::optional<Result<std::vector<TestCase>>> discovered;
-  const auto answer = [&]() -> Result<std::vector<TestCase>>& {
-    if (!discovered) {
-      discovered.emplace(discovering.get());
-    }
-    return *discovered;
-  };
   const std::filesystem::path out_dir = cfg.report.output_dir;
   auto history = History::load(out_dir, out_dir / cfg.report.junit_file);
   const std::string fingerprint = discovery_fingerprint(cfg);
@@ -121,6 +116,25 @@ Result<RunOutcome> run_pipeline(const config::Config& cfg, const plugin::Provide
   if (cfg.offload.start_before_discovery) {
     source.expected = history.listing(fingerprint, cfg.groups);
   }
+  // Started on the last run's list, the tests need this machine's CPUs
+  // more than a discovery that mostly confirms that list.
+  const bool discovery_beside_tests = !source.expected.empty() && !provider.remote();
+  std::fprintf(stderr, "offload: discovering tests...\n");
+  auto image = std::async(std::launch::async,
+                          [&] { return provider.prepare(options.no_cache, options.copy_dirs, interrupt); });
+  auto discovering = std::async(std::launch::async, [&] {
+    if (discovery_beside_tests) {
+      process::lower_this_thread_priority(k_discovery_nice);
+    }
+    return collect(cfg, framework, options.no_tests, interrupt);
+  });
+  std::optional<Result<std::vector<TestCase>>> discovered;
+  const auto answer = [&]() -> Result<std::vector<TestCase>>& {
+    if (!discovered) {
+      discovered.emplace(discovering.get());
+    }
+    return *discovered;
+  };
   source.discover = [&] {
     Result<std::vector<TestCase>> tests = std::move(answer());
     if (tests) {

@@ -15,6 +15,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace offload::engine {
@@ -113,6 +114,7 @@ private:
   void on_test_started(const TestStarted& e);
   void on_test_finished(TestFinished& e);
   void on_worker_ended(const WorkerEnded& e);
+  void give_back(std::optional<Batch>& chunk, bool alone);
   void close_chunk_test(std::size_t chunk, std::optional<std::pair<std::size_t, double>> observed);
   void check_test_timeouts();
   bool counts(const Sent& sent) const;
@@ -143,6 +145,7 @@ private:
   RunObserver& m_observer;
   RunInputs m_in;
   std::size_t m_from_history = 0;
+  std::unordered_map<std::string, std::size_t> m_file_ids;
   Scheduler m_scheduler;
   Tracker m_tracker;
   /// Per test: how many results were taken. A result counts only when its

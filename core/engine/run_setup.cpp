@@ -10,11 +10,11 @@ namespace offload::engine {
 std::vector<SchedTest> RunLoop::scheduler_tests(const std::vector<TestCase>& tests) {
   std::vector<SchedTest> out;
   out.reserve(tests.size());
-  std::unordered_map<std::string_view, std::size_t> files;
   for (const auto& t : tests) {
     SchedTest s;
     if (t.file) {
-      s.file = files.emplace(*t.file, files.size()).first->second;
+      // Numbered across the run: late discoveries join their files.
+      s.file = m_file_ids.emplace(*t.file, m_file_ids.size()).first->second;
     }
     s.group = t.group;
     s.id_chars = t.id.size();
@@ -47,6 +47,7 @@ SchedulerOptions RunLoop::scheduler_options() {
   if (m_in.workers) {
     // A worker pays its start-up once; each test is its own unit of work.
     s.max_batch_tests = 1;
+    s.stream_by_file = true;
     s.initial_overhead_secs = 0.0;
     // A test fed to a worker waits behind the ones before it, so its feed
     // time says nothing about whether it is overdue: no hedged copies.

@@ -103,8 +103,10 @@ void RunLoop::dispatch_worker(std::size_t i) {
       }
       feed(i, *chunk);
     }
-    if (slot.isolation && slot.sent.empty()) {
-      if (slot.fresh) {
+    if (slot.isolation) {
+      // This worker is given nothing more: the suspect waits for a fresh
+      // one, and this one must be told to finish what it has.
+      if (slot.fresh && slot.sent.empty()) {
         slot.alone = true;
         const Batch chunk = std::move(*slot.isolation);
         slot.isolation.reset();
@@ -254,7 +256,7 @@ void RunLoop::on_worker_ended(const WorkerEnded& e) {
       act({Action::Kind::Record, s.test, std::move(a), {}}, e.slot);
     } else if (open && s.started && slot.alone) {
       act({Action::Kind::Record, s.test,
-           attempt(AttemptResult::Crashed, "its worker ended (" + why + ") while running it alone"), {}},
+           attempt(AttemptResult::Crashed, "crashed: its worker ended (" + why + ") while running it alone"), {}},
           e.slot);
     } else if (open && s.started) {
       act({Action::Kind::Isolate, s.test, {}, {}}, e.slot);
@@ -268,15 +270,11 @@ void RunLoop::on_worker_ended(const WorkerEnded& e) {
     close_chunk_test(s.chunk, std::nullopt);
   }
   slot.sent.clear();
-  if (slot.first) {
-    // Taken for it, never sent: back to the queue, untouched.
-    m_scheduler.finished(*slot.first, {}, 0.0);
-    for (std::size_t t : slot.first->tests) {
-      if (!stopping() && !m_tracker.settled(t)) {
-        m_scheduler.retry(t, std::nullopt);
-      }
-    }
-    slot.first.reset();
+  give_back(slot.first, false);
+  if (failed_start || stopping()) {
+    // A suspect waiting for this sandbox's fresh worker: that worker may
+    // never come (the sandbox is going), so another sandbox re-runs it.
+    give_back(slot.isolation, true);
   }
   slot.worker = WorkerState::None;
   slot.state = SlotState::Idle;
@@ -288,6 +286,26 @@ void RunLoop::on_worker_ended(const WorkerEnded& e) {
       m_exec.close(e.slot);
     }
   }
+}
+
+// Work taken for a worker but never sent to it goes back to the queue,
+// untouched; until it does, the scheduler counts it as running.
+void RunLoop::give_back(std::optional<Batch>& chunk, bool alone) {
+  if (!chunk) {
+    return;
+  }
+  m_scheduler.finished(*chunk, {}, 0.0);
+  for (std::size_t t : chunk->tests) {
+    if (stopping() || m_tracker.settled(t)) {
+      continue;
+    }
+    if (alone) {
+      m_scheduler.isolate(t);
+    } else {
+      m_scheduler.retry(t, std::nullopt);
+    }
+  }
+  chunk.reset();
 }
 
 void RunLoop::check_test_timeouts() {

@@ -28,15 +28,24 @@ Scheduler::Scheduler(std::vector<SchedTest> tests, SchedulerOptions options)
     build_static_batches();
     return;
   }
-  m_queue.resize(m_tests.size());
-  std::iota(m_queue.begin(), m_queue.end(), std::size_t{0});
-  sort_longest_first(m_queue);
-  for (std::size_t t : m_queue) {
-    account(t, +1);
-  }
-  if (m_opt.max_batch_tests == 0) {
+  std::vector<std::size_t> all(m_tests.size());
+  std::iota(all.begin(), all.end(), std::size_t{0});
+  queue(all);
+  if (m_opt.max_batch_tests == 0 && !m_opt.stream_by_file) {
     plan_first_round();
   }
+}
+
+void Scheduler::queue(const std::vector<std::size_t>& tests) {
+  for (std::size_t t : tests) {
+    account(t, +1);
+  }
+  if (m_opt.stream_by_file) {
+    m_files.add(tests, [this](std::size_t t) { return m_tests[t].file; }, estimator());
+    return;
+  }
+  m_queue.insert(m_queue.end(), tests.begin(), tests.end());
+  sort_longest_first(m_queue);
 }
 
 
@@ -110,7 +119,7 @@ double Scheduler::target_secs() const {
 }
 
 bool Scheduler::has_queued() const {
-  return !m_front.empty() || !m_queue.empty() || !m_static.empty() || !m_first_round.empty();
+  return !m_front.empty() || !m_queue.empty() || !m_files.empty() || !m_static.empty() || !m_first_round.empty();
 }
 
 Batch Scheduler::start(std::size_t sandbox, std::vector<std::size_t> tests, double now, bool isolation) {
@@ -220,7 +229,17 @@ std::optional<Batch> Scheduler::take_front(std::size_t sandbox, bool allow_avoid
   return b;
 }
 
-std::optional<Batch> Scheduler::take_dynamic(std::size_t) {
+std::optional<Batch> Scheduler::take_dynamic(std::size_t sandbox) {
+  if (m_opt.stream_by_file) {
+    const auto test = m_files.take(sandbox, estimator());
+    if (!test) {
+      return std::nullopt;
+    }
+    account(*test, -1);
+    Batch b;
+    b.tests = {*test};
+    return b;
+  }
   if (m_queue.empty()) {
     return std::nullopt;
   }
@@ -327,6 +346,8 @@ std::vector<std::size_t> Scheduler::drain() {
     out.push_back(f.test);
   }
   out.insert(out.end(), m_queue.begin(), m_queue.end());
+  const std::vector<std::size_t> files = m_files.drain();
+  out.insert(out.end(), files.begin(), files.end());
   for (const auto& round : {&m_static, &m_first_round}) {
     for (const auto& b : *round) {
       out.insert(out.end(), b.begin(), b.end());
@@ -358,10 +379,10 @@ std::size_t Scheduler::add(const std::vector<SchedTest>& tests) {
     }
     m_tests.push_back(t);
     m_queued_copies.push_back(0);
-    m_queue.push_back(m_tests.size() - 1);
-    account(m_tests.size() - 1, +1);
   }
-  sort_longest_first(m_queue);
+  std::vector<std::size_t> fresh(m_tests.size() - first);
+  std::iota(fresh.begin(), fresh.end(), first);
+  queue(fresh);
   return first;
 }
 
@@ -374,6 +395,7 @@ void Scheduler::withdraw(const std::vector<char>& gone) {
     return false;
   };
   std::erase_if(m_queue, is_gone);
+  m_files.withdraw(is_gone, estimator());
   std::erase_if(m_front, [&](const FrontItem& f) { return is_gone(f.test); });
   for (auto* round : {&m_first_round, &m_static}) {
     for (auto& batch : *round) {

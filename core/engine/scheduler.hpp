@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "engine/file_queue.hpp"
+
 #include <cstddef>
 #include <deque>
 #include <map>
@@ -49,6 +51,9 @@ struct SchedulerOptions {
   /// test at a time (no first round is planned then): every test is its
   /// own unit of work stealing.
   std::size_t max_batch_tests = 0;
+  /// Persistent workers: every take is one test, and a file's tests stream
+  /// to one sandbox in discovery order (FileQueue) instead of longest first.
+  bool stream_by_file = false;
   /// Attempts per test in static mode (retry_count + 1), indexed by test.
   std::vector<std::size_t> static_instances;
 };
@@ -127,6 +132,10 @@ private:
 
   std::optional<Batch> take_front(std::size_t sandbox, bool allow_avoided);
   std::optional<Batch> take_dynamic(std::size_t sandbox);
+  void queue(const std::vector<std::size_t>& tests);
+  FileQueue::Estimate estimator() const {
+    return [this](std::size_t t) { return estimate(t); };
+  }
   std::optional<Batch> take_hedge(std::size_t sandbox, double now);
   void build_static_batches();
   void plan_first_round();
@@ -155,6 +164,7 @@ private:
   SchedulerOptions m_opt;
   std::deque<FrontItem> m_front;
   std::deque<std::size_t> m_queue;             ///< longest first
+  FileQueue m_files;                           ///< instead of m_queue when streaming by file
   std::deque<std::vector<std::size_t>> m_static; ///< static mode's prepared batches
   /// Dynamic mode's first round, one batch per sandbox, balanced like LPT so
   /// long and short tests mix (a batch of only short tests pays more

@@ -34,6 +34,7 @@ std::string worker_script(const PytestOptions& options, const std::string& worke
   // The same arguments as a batch's pytest, so pytest finds the same rootdir,
   // conftests and node IDs; fail_fast is the host's: it stops sending tests.
   command.insert(command.end(), {"--", "-q"});
+  command.insert(command.end(), options.pytest_args.begin(), options.pytest_args.end());
   command.insert(command.end(), options.run_args.begin(), options.run_args.end());
   command.insert(command.end(), options.paths.begin(), options.paths.end());
   script += "exec " + plugin_support::shell_join(command) + "\n";

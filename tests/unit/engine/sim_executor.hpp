@@ -8,6 +8,8 @@
 
 #include "engine/executor.hpp"
 
+#include <deque>
+
 #include <map>
 #include <optional>
 #include <set>
@@ -135,40 +137,23 @@ public:
     worker_event(slot, w.busy_until, WorkerReady{slot, {}});
   }
 
+  // As the protocol's look-ahead has it, a worker runs a test only once
+  // it knows the next one, or that none follows (finish_worker).
   void feed(std::size_t slot, const std::vector<std::string>& ids) override {
     Worker& w = m_workers[slot];
-    for (const auto& id : ids) {
-      fed.push_back(id);
-      if (w.dead) {
-        return;
-      }
-      const FakeTest& test = m_suite.at(id);
-      const std::size_t run = m_runs[id]++;
-      const double start = std::max(m_now, w.busy_until);
-      worker_event(slot, start, TestStarted{slot, id});
-      if (test.hangs) {
-        w.dead = true; // never answers again; only a kill ends it
-        return;
-      }
-      w.busy_until = start + test.secs;
-      if (test.crashes) {
-        w.dead = true;
-        worker_event(slot, w.busy_until, WorkerEnded{slot, 137, false, {}});
-        return;
-      }
-      Attempt a;
-      a.result = test.outcomes.empty() ? AttemptResult::Passed
-                                       : test.outcomes[std::min(run, test.outcomes.size() - 1)];
-      a.duration_secs = test.secs;
-      worker_event(slot, w.busy_until, TestFinished{slot, id, !test.unreported, a});
-    }
+    fed.insert(fed.end(), ids.begin(), ids.end());
+    w.queue.insert(w.queue.end(), ids.begin(), ids.end());
+    run_queued(slot, 1);
   }
 
   void finish_worker(std::size_t slot) override {
     Worker& w = m_workers[slot];
     if (!w.dead && !w.finishing) {
       w.finishing = true;
-      worker_event(slot, std::max(m_now, w.busy_until), WorkerEnded{slot, 0, false, {}});
+      run_queued(slot, 0);
+      if (!w.dead) {
+        worker_event(slot, std::max(m_now, w.busy_until), WorkerEnded{slot, 0, false, {}});
+      }
     }
   }
 
@@ -214,10 +199,39 @@ private:
     bool dead = false;
     bool finishing = false;
     bool killed = false;
+    std::deque<std::string> queue; ///< fed, not yet begun
     std::vector<Key> events;
   };
 
   void worker_event(std::size_t slot, double at, Event e) { m_workers[slot].events.push_back(schedule(at, std::move(e))); }
+
+  /// Runs what the worker was fed but `keep` tests.
+  void run_queued(std::size_t slot, std::size_t keep) {
+    Worker& w = m_workers[slot];
+    while (w.queue.size() > keep && !w.dead) {
+      const std::string id = w.queue.front();
+      w.queue.pop_front();
+      const FakeTest& test = m_suite.at(id);
+      const std::size_t run = m_runs[id]++;
+      const double start = std::max(m_now, w.busy_until);
+      worker_event(slot, start, TestStarted{slot, id});
+      if (test.hangs) {
+        w.dead = true; // never answers again; only a kill ends it
+        return;
+      }
+      w.busy_until = start + test.secs;
+      if (test.crashes) {
+        w.dead = true;
+        worker_event(slot, w.busy_until, WorkerEnded{slot, 137, false, {}});
+        return;
+      }
+      Attempt a;
+      a.result = test.outcomes.empty() ? AttemptResult::Passed
+                                       : test.outcomes[std::min(run, test.outcomes.size() - 1)];
+      a.duration_secs = test.secs;
+      worker_event(slot, w.busy_until, TestFinished{slot, id, !test.unreported, a});
+    }
+  }
 
   std::pair<double, BatchReport> simulate(const Batch& batch, const std::vector<std::string>& ids) {
     BatchReport r;

@@ -96,6 +96,26 @@ TEST_CASE("engine::RunLoop with workers: a test that kills its worker reruns alo
   check_every_sandbox_closed(f);
 }
 
+TEST_CASE("engine::RunLoop with workers: a suspect another sandbox takes ends that sandbox's worker first") {
+  // The other worker has one test left when the suspect is queued: it must
+  // be told that nothing follows, or it waits for a next test for ever.
+  for (std::size_t size : {2u, 3u, 6u, 9u}) {
+    auto tests = plain(size * 2);
+    tests["t101"].crashes = true;
+    Fixture f(tests, 0, 2);
+    use_workers(f);
+    const auto out = f.run();
+    CHECK(Fixture::find(out, "t101").attempts.back().result == AttemptResult::Crashed);
+    CHECK(f.exec.runs("t101") == 2);
+    for (const auto& r : out.records) {
+      if (r.test.id != "t101") {
+        CHECK(r.verdict == Verdict::Passed);
+      }
+    }
+    check_every_sandbox_closed(f);
+  }
+}
+
 TEST_CASE("engine::RunLoop with workers: an ID the worker does not know is not run, with the reason") {
   auto tests = plain(3);
   tests["t100"].unreported = true;

@@ -1,0 +1,154 @@
+# SPDX-License-Identifier: MIT
+"""Persistent pytest workers against what tests do to them: hang, kill their
+process, share module and class fixtures, print. Real pytest, real offload."""
+import textwrap
+
+from conftest import junit_cases, run_offload, set_config, verdict
+
+PYTHON = "/usr/bin/python3"
+
+
+def project_with(tmp_path, files, parallel=1, extra=""):
+    project = tmp_path / "project"
+    (project / "tests").mkdir(parents=True)
+    for name, body in files.items():
+        (project / "tests" / name).write_text(textwrap.dedent(body))
+    set_config(project, f"""
+[offload]
+max_parallel = {parallel}
+test_timeout_secs = 120
+per_test_timeout_secs = 3
+persistent_workers = true
+{extra}
+
+[provider]
+type = "local"
+
+[framework]
+type = "pytest"
+python = "{PYTHON}"
+paths = ["tests"]
+run_args = ["-p", "no:cacheprovider"]
+
+[groups.all]
+retry_count = 0
+""")
+    return project
+
+
+def worker_logs(project):
+    return sorted(p.name for p in (project / "test-results" / "logs").iterdir())
+
+
+def text_of(tc):
+    return " ".join((child.get("message") or "") + (child.text or "") for child in tc)
+
+
+def test_a_hanging_test_is_timed_out_alone_and_the_rest_of_the_queue_runs(tmp_path):
+    project = project_with(tmp_path, {"test_hang.py": """
+        import time
+        def test_before(): pass
+        def test_hangs(): time.sleep(600)
+        def test_after_1(): pass
+        def test_after_2(): pass
+    """})
+    res = run_offload(["run"], project, timeout=90)
+    assert res.returncode == 1, res.stdout + res.stderr
+    cases = junit_cases(project)
+    assert {t: verdict(tc) for t, tc in cases.items()} == {
+        "tests/test_hang.py::test_before": "passed",
+        "tests/test_hang.py::test_hangs": "failed",
+        "tests/test_hang.py::test_after_1": "passed",
+        "tests/test_hang.py::test_after_2": "passed",
+    }
+    hung = cases["tests/test_hang.py::test_hangs"]
+    assert "per_test_timeout_secs" in text_of(hung), text_of(hung)
+    # The worker that ran the hang was killed and a new one ran the rest.
+    assert len([name for name in worker_logs(project) if name.startswith("worker-0-")]) == 2, worker_logs(project)
+
+
+def test_a_test_that_kills_its_worker_is_crashed_and_the_worker_comes_back(tmp_path):
+    project = project_with(tmp_path, {"test_crash.py": """
+        import os, signal
+        def test_first(): pass
+        def test_kills_worker(): os.kill(os.getpid(), signal.SIGKILL)
+        def test_second(): pass
+        def test_third(): pass
+    """})
+    res = run_offload(["run"], project, timeout=90)
+    assert res.returncode == 1, res.stdout + res.stderr
+    cases = junit_cases(project)
+    verdicts = {t: verdict(tc) for t, tc in cases.items()}
+    assert verdicts == {
+        "tests/test_crash.py::test_first": "passed",
+        "tests/test_crash.py::test_kills_worker": "failed",
+        "tests/test_crash.py::test_second": "passed",
+        "tests/test_crash.py::test_third": "passed",
+    }
+    assert "crash" in text_of(cases["tests/test_crash.py::test_kills_worker"]).lower()
+    # The suspect ran a second time alone, in a fresh worker, before it was judged.
+    assert len(worker_logs(project)) >= 3, worker_logs(project)
+
+
+def test_module_and_class_fixtures_are_set_up_once_per_worker_and_torn_down(tmp_path):
+    events = tmp_path / "events.txt"
+    body = f"""
+        import os, pytest
+        EVENTS = {str(events)!r}
+        def note(what):
+            with open(EVENTS, "a") as out:
+                out.write("%d %s\\n" % (os.getpid(), what))
+        @pytest.fixture(scope="module")
+        def module_resource():
+            note("setup module " + __name__)
+            yield
+            note("teardown module " + __name__)
+        class TestGroup:
+            @pytest.fixture(scope="class")
+            def class_resource(self):
+                note("setup class " + __name__)
+                yield
+                note("teardown class " + __name__)
+            def test_one(self, module_resource, class_resource): pass
+            def test_two(self, module_resource, class_resource): pass
+            def test_three(self, module_resource, class_resource): pass
+        def test_plain_a(module_resource): pass
+        def test_plain_b(module_resource): pass
+    """
+    project = project_with(tmp_path, {"test_mod_a.py": body, "test_mod_b.py": body}, parallel=2)
+    res = run_offload(["run"], project, timeout=90)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert len(junit_cases(project)) == 10
+    lines = [line.split(" ", 1) for line in events.read_text().splitlines()]
+    # Per worker process and module: set up once, torn down once, in order
+    # (a sandbox that steals the back half of a file sets it up again).
+    runs = {}
+    for pid, what in lines:
+        runs.setdefault((pid, what.rsplit(" ", 1)[1]), []).append(what.rsplit(" ", 1)[0])
+    assert {module for _, module in runs} == {"test_mod_a", "test_mod_b"}, lines
+    for key, seen in runs.items():
+        if "setup class" in seen:
+            assert seen == ["setup module", "setup class", "teardown class", "teardown module"], (key, lines)
+        else:
+            assert seen == ["setup module", "teardown module"], (key, lines)
+
+
+def test_a_passing_tests_print_shows_in_offload_logs(tmp_path):
+    project = project_with(tmp_path, {"test_print.py": """
+        import sys
+        def test_talks():
+            print("hello from a passing test")
+            sys.stderr.write("and a word on stderr\\n")
+        def test_quiet(): pass
+    """})
+    res = run_offload(["run"], project, timeout=90)
+    assert res.returncode == 0, res.stdout + res.stderr
+    logs = run_offload(["logs", "--test", "tests/test_print.py::test_talks"], project)
+    assert logs.returncode == 0, logs.stdout + logs.stderr
+    assert "hello from a passing test" in logs.stdout
+    assert "and a word on stderr" in logs.stdout
+    quiet = run_offload(["logs", "--test", "tests/test_print.py::test_quiet"], project)
+    assert "hello from a passing test" not in quiet.stdout
+    # The same text is the testcase's system-out in junit.xml.
+    talks = junit_cases(project)["tests/test_print.py::test_talks"]
+    assert "hello from a passing test" in (talks.findtext("system-out") or "")
