@@ -5,9 +5,8 @@ import os
 from conftest import junit_cases, run_offload, set_config, verdict
 from test_pytest import config, copy_example
 
-# The files the pytest worker serves today: doctests and modules that skip
-# at import still go through batches only.
-PATHS = 'paths = ["tests/test_basics.py", "tests/test_outcomes.py", "tests/sub"]'
+# The whole example: doctests, a module that skips at import, fixture errors.
+FRAMEWORK = 'pytest_args = ["--doctest-modules"]'
 
 
 def verdicts(project):
@@ -17,8 +16,8 @@ def verdicts(project):
 def test_a_worker_run_gives_the_verdicts_of_a_batch_run(tmp_path):
     batches = copy_example(tmp_path / "batches")
     workers = copy_example(tmp_path / "workers")
-    set_config(batches, config("[groups.all]\nretry_count = 2", framework=PATHS, parallel=2, workers=False))
-    set_config(workers, config("[groups.all]\nretry_count = 2", framework=PATHS, parallel=2, workers=True))
+    set_config(batches, config("[groups.all]\nretry_count = 2", framework=FRAMEWORK, parallel=2, workers=False))
+    set_config(workers, config("[groups.all]\nretry_count = 2", framework=FRAMEWORK, parallel=2, workers=True))
     by_batches = run_offload(["run"], batches)
     by_workers = run_offload(["run"], workers)
     assert by_workers.returncode == by_batches.returncode == 1, by_workers.stdout + by_workers.stderr
