@@ -8,7 +8,6 @@
 #include <cmath>
 #include <cstdio>
 #include <utility>
-#include <vector>
 
 namespace offload::report {
 namespace {
@@ -135,20 +134,20 @@ std::string fit_tail(std::string_view text, std::size_t columns) {
   if (columns < k_ellipsis.size()) {
     return std::string(k_ellipsis.substr(0, columns));
   }
-  // Code point starts, so the cut never splits a sequence.
-  std::vector<std::size_t> starts;
-  for (std::size_t i = 0; i < text.size(); i += decode(text, i).second) {
-    starts.push_back(i);
-  }
   std::size_t room = columns - k_ellipsis.size();
   std::size_t from = text.size();
-  for (auto it = starts.rbegin(); it != starts.rend(); ++it) {
-    const std::size_t w = columns_of(decode(text, *it).first);
+  while (from > 0) {
+    // Back to the start of the code point before `from`, so no cut splits one.
+    std::size_t start = from - 1;
+    while (start > 0 && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) {
+      --start;
+    }
+    const std::size_t w = columns_of(decode(text, start).first);
     if (w > room) {
       break;
     }
     room -= w;
-    from = *it;
+    from = start;
   }
   return std::string(k_ellipsis) + std::string(text.substr(from));
 }
