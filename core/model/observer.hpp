@@ -19,7 +19,7 @@ struct TestEnd {
   const TestRecord& record;
   /// Null when the test was settled as not run without an attempt of its own.
   const Attempt* attempt = nullptr;
-  /// False: the verdict is not final, the test runs again (a retry).
+  /// False: not its final verdict; the test is to run again (a retry).
   bool settled = true;
 };
 
