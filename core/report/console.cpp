@@ -2,6 +2,7 @@
 #include "report/console.hpp"
 
 #include "report/console_text.hpp"
+#include "util/logging.hpp"
 #include "util/paths.hpp"
 #include "util/terminal_text.hpp"
 
@@ -42,6 +43,10 @@ Console::Mode Console::detect_mode() {
 }
 
 void Console::run_started(std::size_t tests, std::size_t sandboxes) {
+  if (m_mode == Mode::Bar) {
+    // Outside the lock: the log's guard is taken before it.
+    guard_log_lines();
+  }
   const std::lock_guard lock(m_mutex);
   m_total = tests;
   m_started = m_last_line = Clock::now();
@@ -51,6 +56,14 @@ void Console::run_started(std::size_t tests, std::size_t sandboxes) {
   if (m_mode == Mode::Bar) {
     m_redraw = std::jthread([this](std::stop_token stop) { redraw(std::move(stop)); });
   }
+}
+
+void Console::guard_log_lines() {
+  util::set_log_guard([this](const std::function<void()>& write) {
+    const std::lock_guard lock(m_mutex);
+    clear_bar_locked();
+    write();
+  });
 }
 
 void Console::total_changed(std::size_t tests) {
@@ -160,11 +173,21 @@ void Console::message(std::string_view text) {
   std::fprintf(stderr, "offload: %s\n", util::terminal_text(text).c_str());
 }
 
+Console::~Console() {
+  if (m_mode == Mode::Bar) {
+    util::set_log_guard({});
+  }
+}
+
 void Console::run_finished() {
-  // Joined outside the lock: the thread takes it for every redraw.
+  // Outside the lock: the thread takes it for every redraw, and the log's
+  // guard is taken before it.
   m_redraw.request_stop();
   if (m_redraw.joinable()) {
     m_redraw.join();
+  }
+  if (m_mode == Mode::Bar) {
+    util::set_log_guard({});
   }
   const std::lock_guard lock(m_mutex);
   clear_bar_locked();

@@ -20,11 +20,15 @@ namespace offload::report {
 /// progress line redrawn in place on stderr, at most ten times a second by
 /// a thread of its own, so the elapsed time moves while nothing else does;
 /// otherwise plain progress lines. With -v, the tests' output and one line
-/// per judged test on stdout. Thread-safe.
+/// per judged test on stdout. Log lines written while the progress line is
+/// up take it off first. Thread-safe.
 class Console final : public RunObserver {
 public:
   enum class Mode { Bar, Lines, Quiet };
   Console(Mode mode, bool echo_output);
+  ~Console() override;
+  Console(const Console&) = delete;
+  Console& operator=(const Console&) = delete;
 
   /// Bar when stderr is a terminal and CI is not "true", else Lines.
   static Mode detect_mode();
@@ -49,6 +53,8 @@ private:
     Clock::time_point since;
   };
 
+  /// Log lines take the progress line off the terminal before they are written.
+  void guard_log_lines();
   void clear_bar_locked();
   void draw_bar_locked();
   void redraw(std::stop_token stop);

@@ -123,3 +123,26 @@ def test_terminal_progress_line_shows_the_running_test_and_how_long_it_runs(tmp_
     assert max(times) >= 1.0 and times == sorted(times), times
     assert len(redraws) <= 10 * secs + 2, (len(redraws), secs)
     assert "Test results:" in out
+
+
+def test_a_warning_during_the_run_takes_the_progress_line_off_first(tmp_path):
+    project = copy_example(tmp_path / "project")
+    (project / "tests" / "test_console_slow.py").write_text(f"import time\n\ndef {LONG_NAME}():\n    time.sleep(2.0)\n")
+    (project / "tests" / "test_exit3.py").write_text("def test_fine():\n    pass\n")
+    # Its batch passes but exits 3, which offload warns of as soon as it ends, while the slow one runs.
+    conftest = project / "tests" / "conftest.py"
+    conftest.write_text(conftest.read_text() + """
+
+def pytest_sessionfinish(session, exitstatus):
+    if not session.config.option.collectonly and any("test_exit3" in i.nodeid for i in session.items):
+        session.exitstatus = 3
+""")
+    set_config(project, config("[groups.all]\nretry_count = 0",
+                               framework='paths = ["tests/test_console_slow.py", "tests/test_exit3.py"]',
+                               parallel=2))
+    out, _ = run_on_terminal(["run"], project, 100)
+    warnings = [m.start() for m in re.finditer(r"offload: \S*warning", out)]
+    assert warnings, out
+    for at in warnings:
+        # At the start of a line: the progress line was cleared, not written after.
+        assert out[:at].endswith(("\r\x1b[2K", "\n")), repr(out[max(0, at - 120):at + 80])
