@@ -72,6 +72,7 @@ private:
   std::size_t m_last_line_settled = 0;
   Clock::time_point m_started;
   Clock::time_point m_last_line;
+  /// Only wakes the redraw thread early to stop it.
   std::condition_variable_any m_wake;
   /// Last, so it stops before the state it draws goes away.
   std::jthread m_redraw;

@@ -96,13 +96,15 @@ def run_on_terminal(args, cwd, columns, timeout=120):
 LONG_NAME = "test_a_test_whose_name_is_long_enough_that_it_must_be_shortened_to_fit_the_terminal"
 
 
-def test_terminal_progress_line_shows_the_running_test_and_how_long_it_runs(tmp_path):
+@pytest.mark.parametrize("workers", [False, True], ids=["batches", "workers"])
+def test_terminal_progress_line_shows_the_running_test_and_how_long_it_runs(tmp_path, workers):
     project = copy_example(tmp_path / "project")
     (project / "tests" / "test_console_slow.py").write_text(
         f"import time\n\ndef {LONG_NAME}():\n    time.sleep(2.0)\n")
+    # Two files, two sandboxes: in batches too, the slow test's batch is its own.
     set_config(project, config("[groups.all]\nretry_count = 0",
-                               framework='paths = ["tests/test_basics.py", "tests/test_console_slow.py"]',
-                               parallel=2, workers=True))
+                               framework='paths = ["tests/sub", "tests/test_console_slow.py"]',
+                               parallel=2, workers=workers))
     columns = 100
     out, secs = run_on_terminal(["run"], project, columns)
     # Each redraw goes back and clears the line, as does each line printed over it.
