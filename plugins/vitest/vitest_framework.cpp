@@ -169,9 +169,10 @@ void VitestFramework::discover_skipped(const std::vector<std::string>& filters, 
     xml.clear();
   }
   if (status != 0 || xml.empty()) {
-    host.log(OFFLOAD_LOG_WARN, "tests skipped in the source are left out: vitest run (to find them) exited with status " +
-                                   std::to_string(status) + ": " +
-                                   last_words(output.err().empty() ? output.out() : output.err()));
+    const std::string why = status != 0 ? "exited with status " + std::to_string(status) + ": " +
+                                              last_words(output.err().empty() ? output.out() : output.err())
+                                        : "printed no JUnit report";
+    host.log(OFFLOAD_LOG_WARN, "tests skipped in the source are left out: the vitest run that finds them " + why);
     return;
   }
   for (const JUnitSuite& suite : suites) {
