@@ -99,6 +99,7 @@ void RunLoop::on_lost(const SandboxLost& e) {
 }
 
 void RunLoop::on_batch(BatchDone& e) {
+  m_observer.sandbox_running(e.slot, {});
   Slot& slot = m_slots[e.slot];
   if (e.report.ending == BatchReport::Ending::Infrastructure) {
     if (++slot.infra_in_a_row >= k_infra_failures_before_replacing) {
@@ -169,14 +170,23 @@ void RunLoop::judge_batch(Ended& ended) {
 }
 
 void RunLoop::apply(const Action& a, std::size_t slot) {
+  const bool open = !m_tracker.settled(a.test);
   switch (a.kind) {
-  case Action::Kind::Record:
+  case Action::Kind::Record: {
     ++m_round[a.test];
-    after_verdict(m_tracker.record(a.test, a.attempt), a.test, slot);
+    const NextStep step = m_tracker.record(a.test, a.attempt);
+    if (open) {
+      tell_ended(a.test, slot, true);
+    }
+    after_verdict(step, a.test, slot);
     break;
+  }
   case Action::Kind::Infrastructure:
     if (m_tracker.infrastructure(a.test, a.attempt) == NextStep::Retry && !stopping()) {
       m_scheduler.retry(a.test, slot);
+    }
+    if (open && m_tracker.settled(a.test)) {
+      tell_ended(a.test, slot, false);
     }
     break;
   case Action::Kind::Isolate:
@@ -185,11 +195,21 @@ void RunLoop::apply(const Action& a, std::size_t slot) {
   case Action::Kind::NotRun:
     ++m_round[a.test];
     m_tracker.not_run(a.test, a.reason);
+    if (open) {
+      tell_ended(a.test, slot, false);
+    }
     break;
   case Action::Kind::Requeue:
     m_scheduler.retry(a.test, std::nullopt);
     break;
   }
+}
+
+// `ran`: the test's last attempt is what was judged (else it was settled
+// without one of its own).
+void RunLoop::tell_ended(std::size_t test, std::size_t slot, bool ran) {
+  const TestRecord& record = m_tracker.record_of(test);
+  m_observer.test_ended({slot, record, ran ? &record.attempts.back() : nullptr, m_tracker.settled(test)});
 }
 
 void RunLoop::act(Action action, std::size_t slot) {
@@ -305,6 +325,7 @@ void RunLoop::dispatch_batch(std::size_t i, bool fallback) {
       ids.push_back(m_in.tests[t].id);
     }
     m_slots[i].state = SlotState::Busy;
+    m_observer.sandbox_running(i, ids);
     m_exec.start(*batch, std::move(ids));
   } else if (fallback && !work_may_come()) {
     close_slot(i);

@@ -121,6 +121,7 @@ private:
   bool work_may_come() const;
   void judge_batch(Ended& ended);
   void apply(const Action& action, std::size_t slot);
+  void tell_ended(std::size_t test, std::size_t slot, bool ran);
   /// apply, or, while discovery has not answered, keep a verdict for later.
   void act(Action action, std::size_t slot);
   void after_verdict(NextStep step, std::size_t test, std::size_t slot);

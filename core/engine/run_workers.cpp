@@ -153,6 +153,7 @@ void RunLoop::on_test_started(const TestStarted& e) {
       s.started = true;
       slot.any_started = true;
       slot.running_since = m_exec.now();
+      m_observer.sandbox_running(e.slot, std::span(&e.id, 1));
       return;
     }
   }
@@ -168,6 +169,7 @@ void RunLoop::on_test_finished(TestFinished& e) {
   }
   const Sent sent = *it;
   slot.sent.erase(it);
+  m_observer.sandbox_running(e.slot, {});
   slot.fresh = false;
   slot.failed_starts = 0;
   ++slot.session_tests;
@@ -226,6 +228,7 @@ bool RunLoop::counts(const Sent& sent) const {
 }
 
 void RunLoop::on_worker_ended(const WorkerEnded& e) {
+  m_observer.sandbox_running(e.slot, {});
   Slot& slot = m_slots[e.slot];
   // Died before it began any test: its start failed (collection, exec).
   const bool failed_start = !slot.any_started && !stopping() && (!e.killed || slot.start_timed_out) &&

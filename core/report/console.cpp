@@ -1,32 +1,33 @@
 // SPDX-License-Identifier: MIT
 #include "report/console.hpp"
 
+#include "report/console_text.hpp"
+#include "util/logging.hpp"
 #include "util/paths.hpp"
 #include "util/terminal_text.hpp"
 
-#include <cmath>
+#include <algorithm>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 namespace offload::report {
 namespace {
 
 constexpr std::size_t k_listed_per_kind = 50;
+constexpr auto k_redraw_period = std::chrono::milliseconds(100);
+constexpr std::size_t k_default_columns = 80;
 
-std::string eta_text(double secs) {
-  if (!(secs > 0.0) || !std::isfinite(secs)) {
-    return "";
-  }
-  const long s = std::lround(secs);
-  return s >= 60 ? ", ETA " + std::to_string(s / 60) + "m" + std::to_string(s % 60) + "s"
-                 : ", ETA " + std::to_string(s) + "s";
+double secs_between(std::chrono::steady_clock::time_point from, std::chrono::steady_clock::time_point to) {
+  return std::chrono::duration<double>(to - from).count();
 }
 
-std::string counts_text(const Counts& c) {
-  std::string out = "passed " + std::to_string(c.passed) + ", failed " + std::to_string(c.failed);
-  if (c.flaky > 0) out += ", flaky " + std::to_string(c.flaky);
-  if (c.skipped > 0) out += ", skipped " + std::to_string(c.skipped);
-  if (c.not_run > 0) out += ", not run " + std::to_string(c.not_run);
-  return out;
+// Asked at each redraw, so a resized terminal is followed.
+std::size_t terminal_columns() {
+  winsize ws{};
+  if (::ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
+    return ws.ws_col;
+  }
+  return k_default_columns;
 }
 
 } // namespace
@@ -42,17 +43,40 @@ Console::Mode Console::detect_mode() {
 }
 
 void Console::run_started(std::size_t tests, std::size_t sandboxes) {
+  if (m_mode == Mode::Bar) {
+    // Outside the lock: the log's guard is taken before it.
+    guard_log_lines();
+  }
   const std::lock_guard lock(m_mutex);
   m_total = tests;
-  m_started = m_last_line = std::chrono::steady_clock::now();
+  m_started = m_last_line = Clock::now();
   if (m_mode != Mode::Quiet) {
     std::fprintf(stderr, "offload: running %zu tests on %zu sandboxes\n", tests, sandboxes);
   }
+  if (m_mode == Mode::Bar) {
+    m_redraw = std::jthread([this](std::stop_token stop) { redraw(std::move(stop)); });
+  }
+}
+
+void Console::guard_log_lines() {
+  util::set_log_guard([this](const std::function<void()>& write) {
+    const std::lock_guard lock(m_mutex);
+    clear_bar_locked();
+    write();
+  });
 }
 
 void Console::total_changed(std::size_t tests) {
   const std::lock_guard lock(m_mutex);
   m_total = tests;
+}
+
+void Console::redraw(std::stop_token stop) {
+  std::unique_lock lock(m_mutex);
+  while (!stop.stop_requested()) {
+    draw_bar_locked();
+    m_wake.wait_for(lock, stop, k_redraw_period, [] { return false; });
+  }
 }
 
 void Console::clear_bar_locked() {
@@ -63,14 +87,27 @@ void Console::clear_bar_locked() {
 }
 
 void Console::draw_bar_locked() {
-  constexpr int width = 30;
-  const std::size_t done = m_counts.settled();
-  const int filled = m_total == 0 ? width : static_cast<int>(width * done / m_total);
-  std::string bar(static_cast<std::size_t>(filled), '#');
-  bar.resize(width, '-');
-  std::fprintf(stderr, "\r\x1b[2K[%s] %zu/%zu  %s%s", bar.c_str(), done, m_total, counts_text(m_counts).c_str(),
-               eta_text(m_eta).c_str());
+  const auto now = Clock::now();
+  StatusView view;
+  view.total = m_total;
+  view.counts = m_counts;
+  view.eta_secs = m_eta;
+  view.elapsed_secs = secs_between(m_started, now);
+  const auto longest = std::min_element(m_running.begin(), m_running.end(), [](const Work& a, const Work& b) {
+    return !a.first.empty() && (b.first.empty() || a.since < b.since);
+  });
+  if (longest != m_running.end() && !longest->first.empty()) {
+    view.running = longest->first;
+    view.running_batch = longest->tests;
+    view.running_secs = secs_between(longest->since, now);
+  }
+  std::string line = status_line(view, terminal_columns());
+  if (m_bar_visible && line == m_bar_drawn) {
+    return;
+  }
+  std::fprintf(stderr, "\r\x1b[2K%s", line.c_str());
   std::fflush(stderr);
+  m_bar_drawn = std::move(line);
   m_bar_visible = true;
 }
 
@@ -78,12 +115,8 @@ void Console::progress(const Counts& counts, double eta_secs) {
   const std::lock_guard lock(m_mutex);
   m_counts = counts;
   m_eta = eta_secs;
-  if (m_mode == Mode::Bar) {
-    draw_bar_locked();
-    return;
-  }
   if (m_mode == Mode::Lines) {
-    const auto now = std::chrono::steady_clock::now();
+    const auto now = Clock::now();
     const bool all_done = counts.settled() == m_total;
     const bool moved = counts.settled() != m_last_line_settled;
     if (moved && (all_done || now - m_last_line >= std::chrono::seconds(1))) {
@@ -95,15 +128,43 @@ void Console::progress(const Counts& counts, double eta_secs) {
   }
 }
 
+void Console::sandbox_running(std::size_t sandbox, std::span<const std::string> tests) {
+  const std::lock_guard lock(m_mutex);
+  if (m_running.size() <= sandbox) {
+    m_running.resize(sandbox + 1);
+  }
+  Work& work = m_running[sandbox];
+  work.tests = tests.size();
+  work.first = tests.empty() ? std::string() : util::terminal_text(tests.front());
+  // A tab's width depends on where it lands; the line's must not.
+  std::replace(work.first.begin(), work.first.end(), '\t', ' ');
+  work.since = Clock::now();
+}
+
+void Console::test_ended(const TestEnd& end) {
+  if (!m_echo) {
+    return;
+  }
+  const std::string line = verdict_line(end);
+  if (line.empty()) {
+    return;
+  }
+  const std::lock_guard lock(m_mutex);
+  print_line_locked(line);
+}
+
+void Console::print_line_locked(const std::string& line) {
+  clear_bar_locked();
+  std::fwrite(line.data(), 1, line.size(), stdout);
+  std::fputc('\n', stdout);
+  std::fflush(stdout);
+}
+
 void Console::output(std::size_t sandbox, std::size_t batch, OutputStream stream, std::string_view line) {
   const std::string prefix = "[sandbox " + std::to_string(sandbox) + " batch " + std::to_string(batch) +
                              (stream == OutputStream::Stderr ? " stderr] " : "] ");
   const std::lock_guard lock(m_mutex);
-  clear_bar_locked();
-  std::fwrite(prefix.data(), 1, prefix.size(), stdout);
-  std::fwrite(line.data(), 1, line.size(), stdout);
-  std::fputc('\n', stdout);
-  std::fflush(stdout);
+  print_line_locked(prefix + std::string(line));
 }
 
 void Console::message(std::string_view text) {
@@ -112,7 +173,22 @@ void Console::message(std::string_view text) {
   std::fprintf(stderr, "offload: %s\n", util::terminal_text(text).c_str());
 }
 
+Console::~Console() {
+  if (m_mode == Mode::Bar) {
+    util::set_log_guard({});
+  }
+}
+
 void Console::run_finished() {
+  // Outside the lock: the thread takes it for every redraw, and the log's
+  // guard is taken before it.
+  m_redraw.request_stop();
+  if (m_redraw.joinable()) {
+    m_redraw.join();
+  }
+  if (m_mode == Mode::Bar) {
+    util::set_log_guard({});
+  }
   const std::lock_guard lock(m_mutex);
   clear_bar_locked();
 }

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -95,45 +96,25 @@ void VitestFramework::discover(std::string_view request, const offload_sink* tes
   const auto [group, filters] = read_request("discover request", [&] {
     return std::pair(plugin_support::string_or(req, "group", ""), plugin_support::string_or(req, "filters", ""));
   });
-  std::vector<std::string> argv = m_command;
-  argv.emplace_back("list");
-  argv.insert(argv.end(), m_vitest_args.begin(), m_vitest_args.end());
+  std::vector<std::string> filter_words;
   try {
-    for (std::string& word : plugin_support::shell_split(filters)) {
-      argv.push_back(std::move(word));
-    }
+    filter_words = plugin_support::shell_split(filters);
   } catch (const sdk::Failure& failure) {
     throw sdk::Failure(OFFLOAD_EINVAL, std::string("filters: ") + failure.what());
   }
+  const fs::path root = vitest_root();
+  std::vector<std::string> args = {"list"};
+  args.insert(args.end(), m_vitest_args.begin(), m_vitest_args.end());
+  args.insert(args.end(), filter_words.begin(), filter_words.end());
   // Last: `--json WORD` would take WORD as the file to write the list to.
-  argv.emplace_back("--json");
-  // No colours or interactive output: the listing is parsed.
-  nlohmann::json spec = {{"argv", argv}, {"env", {{"CI", "true"}, {"NO_COLOR", "1"}}}};
-  std::error_code ec;
-  fs::path root = fs::current_path(ec);
-  if (m_working_dir) {
-    if (!fs::is_directory(*m_working_dir, ec)) {
-      throw sdk::Failure(OFFLOAD_EINVAL, "working_dir '" + *m_working_dir + "' is not a directory", "working_dir");
-    }
-    spec["cwd"] = *m_working_dir;
-    root = fs::absolute(*m_working_dir, ec);
-  }
-  const sdk::Host host(m_host);
+  args.emplace_back("--json");
   sdk::Collector output;
-  int32_t status = -1;
-  try {
-    status = host.run(plugin_support::json_text(spec), output.sink(), cancel);
-  } catch (const sdk::Failure& failure) {
-    if (failure.code() != OFFLOAD_ENOENT) {
-      throw;
-    }
-    throw sdk::Failure(OFFLOAD_ENOENT, "'" + m_command.front() + "' cannot be executed; install Node.js, or set command",
-                       "command");
-  }
+  const int32_t status = run_vitest(args, output, cancel);
   if (status != 0) {
     throw sdk::Failure(OFFLOAD_EIO, "vitest list exited with status " + std::to_string(status) + ": " +
                                         last_words(output.err().empty() ? output.out() : output.err()));
   }
+  const sdk::Host host(m_host);
   std::set<std::string> seen;
   for (const auto& test : listing(output.out())) {
     const std::string name = test.is_object() ? plugin_support::string_or(test, "name", "") : "";
@@ -148,8 +129,95 @@ void VitestFramework::discover(std::string_view request, const offload_sink* tes
                                      "'; both run under that one ID, and the worse verdict counts");
       continue;
     }
-    sdk::emit(tests, OFFLOAD_CHANNEL_DATA,
-              plugin_support::json_text({{"id", id}, {"file", relative}, {"classname", relative}, {"name", name}}));
+    emit_test(tests, relative, name);
+  }
+  discover_skipped(filter_words, seen, tests, cancel);
+}
+
+// `vitest list` leaves out the tests skipped in the source (it.skip, it.todo,
+// describe.skip), which vitest's own run reports as skipped. A run whose name
+// pattern matches nothing reports every test of the files as skipped without
+// running a test or a hook: the ones the listing lacks are those.
+void VitestFramework::discover_skipped(const std::vector<std::string>& filters, std::set<std::string>& seen,
+                                       const offload_sink* tests, const offload_cancel* cancel) {
+  const sdk::Host host(m_host);
+  for (const std::string& word : filters) {
+    if (word == "-t" || word.starts_with("-t=") || word.starts_with("--testNamePattern")) {
+      // The run's own pattern would replace the group's: skipped tests of
+      // any name would come in.
+      return;
+    }
+  }
+  std::vector<std::string> args = {"run", "--reporter=junit", "--testNamePattern=(?!)", "--passWithNoTests"};
+  args.insert(args.end(), m_vitest_args.begin(), m_vitest_args.end());
+  args.insert(args.end(), filters.begin(), filters.end());
+  sdk::Collector output;
+  const int32_t status = run_vitest(args, output, cancel);
+  // With no output file, vitest's JUnit reporter prints the XML alone on stdout.
+  const auto& out = output.out();
+  const auto start = std::find_if(out.begin(), out.end(), [](const std::string& line) {
+    return line.starts_with("<?xml") || line.starts_with("<testsuites");
+  });
+  std::string xml;
+  for (auto it = start; it != out.end(); ++it) {
+    xml += *it + "\n";
+  }
+  std::vector<JUnitSuite> suites;
+  try {
+    suites = read_vitest_junit(xml);
+  } catch (const sdk::Failure&) {
+    xml.clear();
+  }
+  if (status != 0 || xml.empty()) {
+    const std::string why = status != 0 ? "exited with status " + std::to_string(status) + ": " +
+                                              last_words(output.err().empty() ? output.out() : output.err())
+                                        : "printed no JUnit report";
+    host.log(OFFLOAD_LOG_WARN, "tests skipped in the source are left out: the vitest run that finds them " + why);
+    return;
+  }
+  for (const JUnitSuite& suite : suites) {
+    for (const JUnitResult& result : suite.results) {
+      if (seen.insert(result.classname + std::string(k_vitest_separator) + result.name).second) {
+        emit_test(tests, result.classname, result.name);
+      }
+    }
+  }
+}
+
+void VitestFramework::emit_test(const offload_sink* tests, const std::string& file, const std::string& name) {
+  const std::string id = file + std::string(k_vitest_separator) + name;
+  sdk::emit(tests, OFFLOAD_CHANNEL_DATA,
+            plugin_support::json_text({{"id", id}, {"file", file}, {"classname", file}, {"name", name}}));
+}
+
+fs::path VitestFramework::vitest_root() const {
+  std::error_code ec;
+  if (!m_working_dir) {
+    return fs::current_path(ec);
+  }
+  if (!fs::is_directory(*m_working_dir, ec)) {
+    throw sdk::Failure(OFFLOAD_EINVAL, "working_dir '" + *m_working_dir + "' is not a directory", "working_dir");
+  }
+  return fs::absolute(*m_working_dir, ec);
+}
+
+int32_t VitestFramework::run_vitest(const std::vector<std::string>& args, sdk::Collector& output,
+                                    const offload_cancel* cancel) const {
+  std::vector<std::string> argv = m_command;
+  argv.insert(argv.end(), args.begin(), args.end());
+  // No colours or interactive output: what it prints is parsed.
+  nlohmann::json spec = {{"argv", argv}, {"env", {{"CI", "true"}, {"NO_COLOR", "1"}}}};
+  if (m_working_dir) {
+    spec["cwd"] = *m_working_dir;
+  }
+  try {
+    return sdk::Host(m_host).run(plugin_support::json_text(spec), output.sink(), cancel);
+  } catch (const sdk::Failure& failure) {
+    if (failure.code() != OFFLOAD_ENOENT) {
+      throw;
+    }
+    throw sdk::Failure(OFFLOAD_ENOENT, "'" + m_command.front() + "' cannot be executed; install Node.js, or set command",
+                       "command");
   }
 }
 

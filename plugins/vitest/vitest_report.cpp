@@ -59,22 +59,10 @@ std::string wanted_marker(const std::vector<std::string>& ids) {
   return std::string(k_marker) + nlohmann::json(ids).dump();
 }
 
-std::string convert_vitest_report(std::string_view data) {
-  std::set<std::string> wanted;
-  if (data.starts_with(k_marker)) {
-    const std::size_t end = data.find('\n');
-    const nlohmann::json ids =
-        nlohmann::json::parse(data.substr(k_marker.size(), end - k_marker.size()), nullptr, false);
-    for (const auto& id : ids.is_array() ? ids : nlohmann::json::array()) {
-      if (id.is_string()) {
-        wanted.insert(id.get<std::string>());
-      }
-    }
-    data.remove_prefix(end == std::string_view::npos ? data.size() : end + 1);
-  }
+std::vector<JUnitSuite> read_vitest_junit(std::string_view data) {
   std::vector<JUnitSuite> suites;
   if (data.find_first_not_of(" \t\r\n") == std::string_view::npos) {
-    return junit_document(suites); // vitest wrote nothing: every test is missing
+    return suites;
   }
   const std::string xml = valid_utf8(data);
   tinyxml2::XMLDocument doc;
@@ -89,12 +77,32 @@ std::string convert_vitest_report(std::string_view data) {
     JUnitSuite out{attribute(suite, "name"), {}};
     for (const tinyxml2::XMLElement* testcase = suite->FirstChildElement("testcase"); testcase != nullptr;
          testcase = testcase->NextSiblingElement("testcase")) {
-      JUnitResult result = result_of(testcase);
-      if (wanted.contains(result.classname + std::string(k_vitest_separator) + result.name)) {
-        out.results.push_back(std::move(result));
-      }
+      out.results.push_back(result_of(testcase));
     }
     suites.push_back(std::move(out));
+  }
+  return suites;
+}
+
+std::string convert_vitest_report(std::string_view data) {
+  std::set<std::string> wanted;
+  if (data.starts_with(k_marker)) {
+    const std::size_t end = data.find('\n');
+    const nlohmann::json ids =
+        nlohmann::json::parse(data.substr(k_marker.size(), end - k_marker.size()), nullptr, false);
+    for (const auto& id : ids.is_array() ? ids : nlohmann::json::array()) {
+      if (id.is_string()) {
+        wanted.insert(id.get<std::string>());
+      }
+    }
+    data.remove_prefix(end == std::string_view::npos ? data.size() : end + 1);
+  }
+  // An empty file (vitest wrote nothing) has no results: every test is missing.
+  std::vector<JUnitSuite> suites = read_vitest_junit(data);
+  for (JUnitSuite& suite : suites) {
+    std::erase_if(suite.results, [&](const JUnitResult& result) {
+      return !wanted.contains(result.classname + std::string(k_vitest_separator) + result.name);
+    });
   }
   return junit_document(suites);
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "junit_xml.hpp"
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +17,10 @@ inline constexpr std::string_view k_vitest_separator = " > ";
 /// vitest's JUnit lists every test of each file it ran, the ones that
 /// --testNamePattern left out as skipped; only the asked ones are results.
 std::string wanted_marker(const std::vector<std::string>& ids);
+
+/// Every testcase of vitest's JUnit XML, by suite (an empty text has none).
+/// Throws sdk::Failure(OFFLOAD_EIO) when there is text but it is not XML.
+std::vector<JUnitSuite> read_vitest_junit(std::string_view xml);
 
 /// A batch's result file (wanted_marker, then vitest's JUnit XML) as the
 /// JUnit of the asked tests only: classname the file, name the full name.

@@ -9,6 +9,8 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <set>
+#include <span>
 
 namespace offload::engine::testing {
 
@@ -23,9 +25,27 @@ struct QuietObserver final : RunObserver {
   void output(std::size_t, std::size_t, OutputStream, std::string_view) override {}
   void message(std::string_view) override {}
   void run_finished() override { finished = true; }
+  void sandbox_running(std::size_t sandbox, std::span<const std::string> tests) override {
+    running.resize(std::max(running.size(), sandbox + 1));
+    running[sandbox].assign(tests.begin(), tests.end());
+    ran.insert(tests.begin(), tests.end());
+  }
+  void test_ended(const TestEnd& end) override {
+    ended.push_back({end.record.test.id, end.settled, end.attempt ? end.attempt->result : AttemptResult::Cancelled,
+                     end.settled ? end.record.verdict : Verdict::NotRun});
+  }
+  struct Ended {
+    std::string id;
+    bool settled = false;
+    AttemptResult result = AttemptResult::Cancelled; ///< Cancelled: no attempt
+    Verdict verdict = Verdict::NotRun;
+  };
   std::size_t total = 0;
   Counts last;
   bool finished = false;
+  std::vector<std::vector<std::string>> running; ///< per sandbox, as last told
+  std::set<std::string> ran;                     ///< every test ever told running
+  std::vector<Ended> ended;
 };
 
 // One group, `retries` retries; tests named as the suite's keys, in order.
