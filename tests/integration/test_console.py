@@ -14,7 +14,7 @@ import pytest
 
 from conftest import OFFLOAD, junit_cases, run_offload, set_config, verdict
 from test_pytest import config, copy_example
-from test_workers import PATHS
+from test_workers import FRAMEWORK
 
 VERDICT_LINE = re.compile(r"^(PASSED|FAILED|FLAKY|SKIPPED|NOT RUN|RETRY) +(.+?)(?:  \d+\.\d\ds)?  sandbox (\d+)"
                           r"(?:  \((.*)\))?$")
@@ -30,7 +30,7 @@ def verdict_lines(stdout):
 @pytest.mark.parametrize("workers", [False, True], ids=["batches", "workers"])
 def test_verbose_prints_each_tests_verdict_as_junit_has_it(tmp_path, workers):
     project = copy_example(tmp_path / "project")
-    set_config(project, config("[groups.all]\nretry_count = 2", framework=PATHS, parallel=2, workers=workers))
+    set_config(project, config("[groups.all]\nretry_count = 2", framework=FRAMEWORK, parallel=2, workers=workers))
     res = run_offload(["run", "-v"], project)
     assert res.returncode == 1, res.stdout + res.stderr
     lines = verdict_lines(res.stdout)
@@ -57,7 +57,7 @@ def test_verbose_prints_each_tests_verdict_as_junit_has_it(tmp_path, workers):
 
 def test_without_verbose_no_verdict_lines(tmp_path):
     project = copy_example(tmp_path / "project")
-    set_config(project, config("[groups.all]\nretry_count = 0", framework=PATHS, parallel=2))
+    set_config(project, config("[groups.all]\nretry_count = 0", framework=FRAMEWORK, parallel=2))
     res = run_offload(["run"], project)
     assert res.returncode == 1, res.stdout + res.stderr
     assert verdict_lines(res.stdout) == []
