@@ -2,6 +2,12 @@
 // Drives the real engine::Scheduler with simulated sandboxes on a virtual
 // clock, to see how its policy scales where real runs can't go (a million
 // tests on a thousand sandboxes). Prints one JSON object.
+//
+// --policy dynamic|static: a command per batch, each paying --startup.
+// --policy stream: persistent workers: --startup once per sandbox, then one
+// test at a time from the file queue (--tests-per-file), each request
+// reaching the worker --dispatch seconds after the result that asked for it,
+// with one test queued behind the running one, as the run loop keeps it.
 #include "engine/scheduler.hpp"
 
 #include <nlohmann/json.hpp>
@@ -12,6 +18,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <optional>
 #include <queue>
 #include <random>
 #include <string>
@@ -32,6 +39,9 @@ struct Params {
   double startup_secs = 0.5; ///< per batch
   double noise = 0.0;       ///< sigma of actual/estimated duration (0 = history is exact)
   bool dynamic = true;
+  bool stream = false;
+  double dispatch_secs = 0.005; ///< stream: host round trip before a request reaches the worker
+  std::size_t tests_per_file = 20;
   unsigned seed = 42;
 };
 
@@ -46,7 +56,12 @@ Params parse(int argc, char** argv) {
     else if (k == "--sigma") p.sigma = std::atof(v);
     else if (k == "--startup") p.startup_secs = std::atof(v);
     else if (k == "--noise") p.noise = std::atof(v);
-    else if (k == "--policy") p.dynamic = std::string(v) != "static";
+    else if (k == "--policy") {
+      p.dynamic = std::string(v) != "static";
+      p.stream = std::string(v) == "stream";
+    }
+    else if (k == "--dispatch") p.dispatch_secs = std::atof(v);
+    else if (k == "--tests-per-file") p.tests_per_file = std::strtoull(v, nullptr, 10);
     else if (k == "--seed") p.seed = static_cast<unsigned>(std::atoi(v));
     else {
       std::fprintf(stderr, "simulate: unknown option %s\n", k.c_str());
@@ -66,6 +81,70 @@ struct Event {
   bool operator>(const Event& o) const { return at > o.at; }
 };
 
+struct StreamResult {
+  double makespan = 0.0;
+  double busy = 0.0;
+  std::size_t remaining = 0;
+};
+
+// One worker per sandbox; each test's result is the event that refills it.
+template <class Timed>
+StreamResult simulate_stream(const Params& p, Scheduler& scheduler, const std::vector<double>& actual,
+                             Timed&& timed) {
+  struct Queued {
+    Batch batch;
+    double ready_at; ///< when the request reaches the worker
+  };
+  std::vector<std::optional<Queued>> waiting(p.sandboxes);
+  std::priority_queue<Event, std::vector<Event>, std::greater<>> running;
+  StreamResult r;
+  r.remaining = actual.size();
+  const auto take = [&](std::size_t s, double now) {
+    return timed([&] { return scheduler.take(s, now); });
+  };
+  const auto start = [&](std::size_t s, Batch b, double at) {
+    running.push({at + actual[b.tests.front()], std::move(b)});
+  };
+  for (std::size_t s = 0; s < p.sandboxes; ++s) {
+    // The first test goes with the worker's start; the next is queued.
+    if (auto first = take(s, 0.0)) {
+      start(s, std::move(*first), std::max(p.startup_secs, p.dispatch_secs));
+      if (auto next = take(s, 0.0)) {
+        waiting[s] = Queued{std::move(*next), p.dispatch_secs};
+      }
+    }
+  }
+  while (!running.empty()) {
+    Event ev = running.top();
+    running.pop();
+    const std::size_t s = ev.batch.sandbox;
+    const std::size_t t = ev.batch.tests.front();
+    --r.remaining;
+    r.makespan = std::max(r.makespan, ev.at);
+    r.busy += actual[t];
+    timed([&] {
+      scheduler.finished(ev.batch, {{t, actual[t]}}, actual[t]);
+      return 0;
+    });
+    double next_start = ev.at;
+    std::optional<Batch> next;
+    if (waiting[s]) {
+      next_start = std::max(ev.at, waiting[s]->ready_at);
+      next = std::move(waiting[s]->batch);
+      waiting[s].reset();
+    } else if ((next = take(s, ev.at))) {
+      next_start = ev.at + p.dispatch_secs;
+    }
+    if (next) {
+      start(s, std::move(*next), next_start);
+      if (auto queued = take(s, ev.at)) {
+        waiting[s] = Queued{std::move(*queued), ev.at + p.dispatch_secs};
+      }
+    }
+  }
+  return r;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -83,6 +162,7 @@ int main(int argc, char** argv) {
     actual[i] = p.noise > 0 ? estimate * noise(rng) : estimate;
     tests[i].id_chars = 40;
     tests[i].known_secs = estimate;
+    tests[i].file = i / std::max<std::size_t>(1, p.tests_per_file);
     sum += actual[i];
     longest = std::max(longest, actual[i]);
   }
@@ -100,7 +180,33 @@ int main(int argc, char** argv) {
   opt.sandboxes = p.sandboxes;
   opt.initial_overhead_secs = p.startup_secs;
   opt.policy = p.dynamic ? offload::engine::SchedulePolicy::Dynamic : offload::engine::SchedulePolicy::Static;
+  if (p.stream) {
+    opt.max_batch_tests = 1;
+    opt.stream_by_file = true;
+    opt.hedge = false;
+    opt.initial_overhead_secs = 0.0;
+  }
   auto scheduler = timed([&] { return std::make_unique<Scheduler>(tests, opt); });
+  if (p.stream) {
+    const StreamResult r = simulate_stream(p, *scheduler, actual, timed);
+    const nlohmann::json out{
+        {"tests", p.tests},
+        {"sandboxes", p.sandboxes},
+        {"policy", "stream"},
+        {"startup_secs", p.startup_secs},
+        {"dispatch_secs", p.dispatch_secs},
+        {"tests_per_file", p.tests_per_file},
+        {"noise", p.noise},
+        {"makespan_secs", r.makespan},
+        {"lower_bound_secs", lower_bound},
+        {"makespan_over_lb", r.makespan / lower_bound},
+        {"sandbox_busy_secs", r.busy},
+        {"scheduling_cpu_secs", sched_cpu},
+        {"unfinished_tests", r.remaining},
+    };
+    std::printf("%s\n", out.dump().c_str());
+    return r.remaining == 0 ? 0 : 1;
+  }
 
   std::priority_queue<Event, std::vector<Event>, std::greater<>> events;
   std::vector<bool> done(p.tests, false);

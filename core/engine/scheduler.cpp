@@ -193,6 +193,9 @@ std::optional<Batch> Scheduler::take(std::size_t sandbox, double now, bool fallb
 }
 
 std::optional<Batch> Scheduler::take_front(std::size_t sandbox, bool allow_avoided) {
+  if (m_front.empty()) {
+    return std::nullopt; // before target_secs(), which is O(running)
+  }
   const double target = target_secs();
   std::vector<std::size_t> tests;
   std::size_t chars = 0;
