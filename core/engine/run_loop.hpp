@@ -73,6 +73,8 @@ private:
     bool timed_out = false;        ///< we killed it: its running test ran over
     bool any_started = false;      ///< this worker process began a test
     bool start_timed_out = false;  ///< we killed it: it never got ready
+    bool went_quiet = false;       ///< we killed it: given tests, it said nothing for per_test_timeout_secs
+    double quiet_since = 0.0;      ///< its last event (ready, start, result)
     bool kill_sent = false;        ///< kill_worker was called for this process
     std::optional<Batch> isolation; ///< waits for a fresh worker
     std::optional<Batch> first;     ///< taken at its start, fed once it is ready

@@ -44,6 +44,7 @@ void RunLoop::dispatch_worker(std::size_t i) {
     slot.timed_out = false;
     slot.any_started = false;
     slot.start_timed_out = false;
+    slot.went_quiet = false;
     slot.kill_sent = false;
     slot.session_began = m_exec.now();
     slot.session_tests = 0;
@@ -127,6 +128,9 @@ void RunLoop::feed(std::size_t i, const Batch& chunk) {
   Running& running = m_running[chunk.id];
   Chunk& c = m_chunks[chunk.id];
   c.batch = chunk;
+  if (slot.sent.empty()) {
+    slot.quiet_since = m_exec.now(); // an idle worker owes nothing until it is given a test
+  }
   std::vector<std::string> ids;
   for (std::size_t t : chunk.tests) {
     running.rounds.push_back(m_round[t]);
@@ -141,6 +145,7 @@ void RunLoop::feed(std::size_t i, const Batch& chunk) {
 void RunLoop::on_worker_ready(const WorkerReady& e) {
   Slot& slot = m_slots[e.slot];
   slot.worker = WorkerState::Ready;
+  slot.quiet_since = m_exec.now();
   for (const auto& error : e.errors) {
     spdlog::warn("sandbox {}: the worker reported a collection error: {}", e.slot, error);
   }
@@ -152,7 +157,7 @@ void RunLoop::on_test_started(const TestStarted& e) {
     if (!s.started && m_in.tests[s.test].id == e.id) {
       s.started = true;
       slot.any_started = true;
-      slot.running_since = m_exec.now();
+      slot.running_since = slot.quiet_since = m_exec.now();
       m_observer.sandbox_running(e.slot, std::span(&e.id, 1));
       return;
     }
@@ -169,6 +174,7 @@ void RunLoop::on_test_finished(TestFinished& e) {
   }
   const Sent sent = *it;
   slot.sent.erase(it);
+  slot.quiet_since = m_exec.now();
   m_observer.sandbox_running(e.slot, {});
   slot.fresh = false;
   slot.failed_starts = 0;
@@ -231,13 +237,14 @@ void RunLoop::on_worker_ended(const WorkerEnded& e) {
   m_observer.sandbox_running(e.slot, {});
   Slot& slot = m_slots[e.slot];
   // Died before it began any test: its start failed (collection, exec).
-  const bool failed_start = !slot.any_started && !stopping() && (!e.killed || slot.start_timed_out) &&
+  const bool failed_start = !slot.any_started && !stopping() && (!e.killed || slot.start_timed_out || slot.went_quiet) &&
                             (!slot.sent.empty() || !e.problem.empty() || e.exit_status != 0);
   m_out.batches.push_back({m_out.batches.size() + 1, e.slot, slot.session_began, m_exec.now(),
                            e.exit_status == 0 && !e.killed ? BatchOutcome::Success : BatchOutcome::Error,
                            slot.session_tests});
   const std::string sandbox = "sandbox " + std::to_string(e.slot);
   std::string why = slot.start_timed_out ? "it was not ready after test_timeout_secs"
+                    : slot.went_quiet    ? "given tests, it said nothing for per_test_timeout_secs"
                     : e.problem.empty()  ? "exit status " + std::to_string(e.exit_status)
                                          : e.problem;
   for (const Sent& s : slot.sent) {
@@ -323,6 +330,13 @@ void RunLoop::check_test_timeouts() {
     const bool running = !slot.sent.empty() && slot.sent.front().started;
     if (running && !slot.timed_out && now - slot.running_since > m_in.per_test_timeout_secs) {
       slot.timed_out = slot.kill_sent = true;
+      m_exec.kill_worker(i);
+    } else if (!running && (slot.worker == WorkerState::Ready || slot.worker == WorkerState::Finishing) &&
+               !slot.sent.empty() && !slot.kill_sent &&
+               now - slot.quiet_since > m_in.per_test_timeout_secs) {
+      // Given tests, it neither began one nor answered: its stream is stuck.
+      // No test is to blame; they go back to the queue.
+      slot.went_quiet = slot.kill_sent = true;
       m_exec.kill_worker(i);
     }
   }

@@ -9,6 +9,8 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from conftest import FIXTURE_PLUGINS, OFFLOAD
 
 SEEDS = int(os.environ.get("OFFLOAD_FAULT_SEEDS", "200"))
@@ -31,13 +33,37 @@ shift 2
 } >"$result"
 """
 
+# The same tests served by a persistent worker (docs/worker-protocol.md).
+WORKER = r"""import json, sys
+ledger = sys.argv[1]
+def send(**event):
+    sys.stdout.write("@offload " + json.dumps(event) + "\n")
+    sys.stdout.flush()
+send(event="ready", protocol=1, collected=[], errors=[])
+for line in sys.stdin:
+    request = json.loads(line)
+    if request["op"] == "stop":
+        break
+    for test in request["tests"]:
+        send(event="start", id=test)
+        if test.endswith("_f"):
+            send(event="result", id=test, outcome="failed", duration=0.001, message="designed to fail")
+        else:
+            with open(ledger, "a") as out:
+                out.write(test + "\n")
+            send(event="result", id=test, outcome="passed", duration=0.001)
+"""
 
-def config(root, seed):
+
+def config(root, seed, workers):
     return f"""
 [offload]
 max_parallel = 3
-test_timeout_secs = 30
+test_timeout_secs = {5 if workers else 30}
 discovery_timeout_secs = 60
+persistent_workers = {"true" if workers else "false"}
+# A worker whose output is lost is only noticed by its silence.
+per_test_timeout_secs = 2
 
 [provider]
 type = "fault"
@@ -55,6 +81,7 @@ max_delay_ms = 3
 type = "default"
 discover_command = "cat {root}/ids.txt"
 run_command = "sh {root}/runner.sh {root}/ledger {{result_file}} {{tests}}"
+worker_command = "/usr/bin/python3 {root}/worker.py {root}/ledger"
 
 [groups.all]
 retry_count = 1
@@ -87,21 +114,23 @@ def verdicts(report):
     return found
 
 
-def run_seed(base, seed):
+def run_seed(base, seed, workers):
     root = base / f"seed-{seed}"
     (root / "state").mkdir(parents=True)
     ids = [f"t{seed:03d}_{i:02d}_{'f' if i % 5 == 0 else 'p'}" for i in range(TESTS_PER_SEED)]
     (root / "ids.txt").write_text("\n".join(ids) + "\n")
     (root / "runner.sh").write_text(RUNNER)
+    (root / "worker.py").write_text(WORKER)
     (root / "ledger").write_text("")
-    (root / "offload.toml").write_text(config(root, seed))
+    (root / "offload.toml").write_text(config(root, seed, workers))
     env = dict(os.environ)
     env.pop("CI", None)
     try:
         res = subprocess.run([str(OFFLOAD), "--plugin-dir", str(FIXTURE_PLUGINS / "fault"), "run"], cwd=root, env=env,
                              capture_output=True, text=True, timeout=120)
-    except subprocess.TimeoutExpired:
-        return [f"seed {seed}: the run did not end within 120 s"]
+    except subprocess.TimeoutExpired as hung:
+        said = hung.stderr.decode("utf-8", "replace") if isinstance(hung.stderr, bytes) else hung.stderr or ""
+        return [f"seed {seed}: the run did not end within 120 s; it said: {said[-1500:]}"]
     problems = []
     where = f"seed {seed} (exit {res.returncode}): "
     if res.returncode not in (0, 1, 2):
@@ -129,8 +158,9 @@ def run_seed(base, seed):
     return problems
 
 
-def test_invariants_hold_under_injected_faults(tmp_path):
+@pytest.mark.parametrize("workers", [False, True], ids=["batches", "workers"])
+def test_invariants_hold_under_injected_faults(tmp_path, workers):
     with ThreadPoolExecutor(max_workers=4) as pool:
-        results = list(pool.map(lambda s: run_seed(tmp_path, s), range(1, SEEDS + 1)))
+        results = list(pool.map(lambda s: run_seed(tmp_path, s, workers), range(1, SEEDS + 1)))
     problems = [p for r in results for p in r]
     assert not problems, f"{len(problems)} broken invariants, first ones:\n" + "\n".join(problems[:10])

@@ -3,7 +3,9 @@
 // A test-only provider that runs commands as local processes, like `local`,
 // and misbehaves on purpose, reproducibly from `seed`: it fails create, exec
 // and download at given rates (percent), delays calls, truncates result
-// files, returns wrong exit codes and kills commands mid-batch. Every
+// files, returns wrong exit codes and kills commands mid-batch. A
+// persistent worker's stream (exec_stdin) can also lose its output from some
+// line on, or have a line garbled. Every
 // sandbox it creates and destroys is a line in <state_dir>/events, so a test
 // can check that nothing was left behind.
 #include "json_config.hpp"
@@ -20,6 +22,7 @@
 #include <fstream>
 #include <iterator>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -28,6 +31,50 @@ namespace {
 namespace fs = std::filesystem;
 namespace ps = offload::plugin_support;
 using offload::sdk::Failure;
+
+/// Passes a command's output lines on, but from a given stdout line on
+/// either drops them all (a stream cut off) or garbles that one line.
+class LossySink {
+public:
+  explicit LossySink(const offload_sink* downstream)
+      : m_sink{sizeof(offload_sink), 0, &LossySink::write, this}, m_downstream(downstream) {}
+  LossySink(const LossySink&) = delete;
+  LossySink& operator=(const LossySink&) = delete;
+
+  void lose_after(uint64_t lines) { m_lose_from = lines; }
+  void garble(uint64_t line) { m_garble = line; }
+  const offload_sink* sink() const { return &m_sink; }
+
+private:
+  static int32_t write(void* data, uint32_t channel, const char* bytes, size_t len) {
+    auto& self = *static_cast<LossySink*>(data);
+    if (channel != OFFLOAD_CHANNEL_STDOUT) {
+      return self.pass(channel, bytes, len);
+    }
+    const uint64_t line = self.m_lines++;
+    if (self.m_lose_from && line >= *self.m_lose_from) {
+      return OFFLOAD_OK;
+    }
+    std::string text(bytes, len);
+    if (self.m_garble && line == *self.m_garble && !text.empty()) {
+      text[text.size() / 2] = '\x01';
+    }
+    return self.pass(channel, text.data(), text.size());
+  }
+
+  int32_t pass(uint32_t channel, const char* bytes, size_t len) const {
+    if (m_downstream == nullptr || m_downstream->write == nullptr) {
+      return OFFLOAD_OK;
+    }
+    return m_downstream->write(m_downstream->data, channel, bytes, len);
+  }
+
+  offload_sink m_sink;
+  const offload_sink* m_downstream;
+  uint64_t m_lines = 0;
+  std::optional<uint64_t> m_lose_from;
+  std::optional<uint64_t> m_garble;
+};
 
 struct Rates {
   int64_t create = 0;
@@ -107,6 +154,41 @@ public:
     }
     if (chance(m_rates.truncate)) {
       truncate_results(sandbox.dir);
+    }
+    if (chance(m_rates.wrong_exit)) {
+      status = status == 0 ? 1 + static_cast<int32_t>(draw() % 3) : 0;
+    }
+    return status;
+  }
+
+  int32_t exec_stdin(Sandbox& sandbox, std::string_view command, int32_t stdin_fd, const offload_sink* output,
+                     const offload_cancel* cancel) {
+    const nlohmann::json parsed = ps::parse_object(command, "exec command");
+    pause();
+    if (chance(m_rates.exec)) {
+      throw Failure(OFFLOAD_EIO, "injected fault: the worker could not be started");
+    }
+    nlohmann::json spec = {{"argv", {"/bin/sh", "-c", ps::command_to_shell(parsed)}},
+                           {"env", {{"TMPDIR", sandbox.dir.string()}}},
+                           {"stdin_fd", stdin_fd}};
+    const bool dies = chance(m_rates.die);
+    if (dies) {
+      spec["timeout_ms"] = 1 + static_cast<int64_t>(draw() % 300);
+    }
+    LossySink lossy(output);
+    if (chance(m_rates.truncate)) {
+      lossy.lose_after(draw() % 20);
+    } else if (chance(m_rates.truncate)) {
+      lossy.garble(draw() % 20);
+    }
+    int32_t status = 0;
+    try {
+      status = offload::sdk::Host(m_host).run(ps::json_text(spec), lossy.sink(), cancel);
+    } catch (const Failure& failure) {
+      if (dies && failure.code() == OFFLOAD_ETIMEDOUT) {
+        throw Failure(OFFLOAD_EIO, "injected fault: the sandbox died under its worker");
+      }
+      throw;
     }
     if (chance(m_rates.wrong_exit)) {
       status = status == 0 ? 1 + static_cast<int32_t>(draw() % 3) : 0;

@@ -47,6 +47,8 @@ public:
   void exit_with(int status) { m_exit_override = status; }
   /// The next `n` workers fail to start (their exec fails).
   void fail_worker_starts(std::size_t n) { m_worker_start_failures = n; }
+  /// The next `n` workers say ready, then nothing ever again (a stuck stream).
+  void silence_workers(std::size_t n) { m_silent_workers = n; }
 
   double now() const override { return m_now; }
 
@@ -135,6 +137,10 @@ public:
     }
     w.busy_until = m_now + 0.3;
     worker_event(slot, w.busy_until, WorkerReady{slot, {}});
+    if (m_silent_workers > 0) {
+      --m_silent_workers;
+      w.dead = true; // never answers; only a kill ends it
+    }
   }
 
   // As the protocol's look-ahead has it, a worker runs a test only once
@@ -308,6 +314,7 @@ private:
   std::optional<int> m_exit_override;
   std::map<std::size_t, Worker> m_workers;
   std::size_t m_worker_start_failures = 0;
+  std::size_t m_silent_workers = 0;
   std::size_t m_opened = 0;
   std::size_t m_closed = 0;
   std::size_t m_replaced = 0;

@@ -151,6 +151,36 @@ TEST_CASE("engine::RunLoop with workers restarts a worker that fails to start, a
   }
 }
 
+TEST_CASE("engine::RunLoop with workers kills a worker that is given tests and says nothing; they run elsewhere") {
+  SUBCASE("once: the tests go back to the queue and pass") {
+    Fixture f(plain(6), 0, 1);
+    use_workers(f);
+    f.exec.silence_workers(1);
+    const auto out = f.run();
+    for (const auto& r : out.records) {
+      CHECK(r.verdict == Verdict::Passed);
+      // What the stuck worker held shows as an infrastructure attempt, as a failed exec's batch does.
+      if (r.attempts.size() > 1) {
+        CHECK(r.attempts.front().result == AttemptResult::Infrastructure);
+        CHECK(r.attempts.front().message.find("said nothing") != std::string::npos);
+      }
+    }
+    CHECK(f.exec.workers_killed == 1);
+    CHECK(f.exec.worker_starts == 2);
+  }
+  SUBCASE("always: the sandbox is given up after three, with the reason") {
+    Fixture f(plain(4), 0, 1);
+    use_workers(f);
+    f.exec.silence_workers(100);
+    const auto out = f.run();
+    for (const auto& r : out.records) {
+      CHECK(r.verdict == Verdict::NotRun);
+      CHECK(r.not_run_reason.find("said nothing") != std::string::npos);
+    }
+    CHECK(f.exec.worker_starts == 3);
+  }
+}
+
 TEST_CASE("engine::RunLoop with workers on Ctrl-C kills the workers and reports the rest interrupted") {
   Fixture f(plain(40, 1.0), 0, 2);
   use_workers(f);
