@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "config/reader.hpp"
+#include "process/max_timeout.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -64,15 +65,15 @@ Status read_offload(const toml::value& table, const std::string& file, OffloadSe
     return s;
   }
   for (auto status : {reader.integer("max_parallel", 1, out.max_parallel),
-                      reader.integer("test_timeout_secs", 1, out.test_timeout_secs),
-                      reader.integer("per_test_timeout_secs", 1, out.per_test_timeout_secs),
+                      reader.integer("test_timeout_secs", 1, process::k_max_timeout.count(), out.test_timeout_secs),
+                      reader.integer("per_test_timeout_secs", 1, process::k_max_timeout.count(), out.per_test_timeout_secs),
                       reader.boolean("persistent_workers", out.persistent_workers),
                       reader.optional_string("working_dir", out.working_dir),
                       reader.optional_string("sandbox_project_root", out.sandbox_project_root),
                       reader.boolean("impatiently_requeue_batches", out.impatiently_requeue_batches),
                       reader.boolean("start_before_discovery", out.start_before_discovery),
                       reader.integer("max_parallel_collection", 0, out.max_parallel_collection),
-                      reader.integer("discovery_timeout_secs", 1, out.discovery_timeout_secs)}) {
+                      reader.integer("discovery_timeout_secs", 1, process::k_max_timeout.count(), out.discovery_timeout_secs)}) {
     if (!status) {
       return status;
     }

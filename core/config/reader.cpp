@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <sstream>
 #include <tuple>
 
@@ -156,14 +157,20 @@ Status TableReader::check_keys(const std::vector<std::string>& known) const {
 }
 
 Status TableReader::integer(const std::string& key, int64_t min, int64_t& out) const {
+  return integer(key, min, std::numeric_limits<int64_t>::max(), out);
+}
+
+Status TableReader::integer(const std::string& key, int64_t min, int64_t max, int64_t& out) const {
   const toml::value* value = find(key);
   if (value == nullptr) {
     return {};
   }
-  if (!value->is_integer() || value->as_integer() < min) {
-    return error_at(position_of(*value, m_file), "'" + path_of(key) + "' must be an integer ≥ " +
-                                                     std::to_string(min) + ", got " +
-                                                     describe(*value));
+  if (!value->is_integer() || value->as_integer() < min || value->as_integer() > max) {
+    const std::string range = max == std::numeric_limits<int64_t>::max()
+                                  ? "≥ " + std::to_string(min)
+                                  : "from " + std::to_string(min) + " to " + std::to_string(max);
+    return error_at(position_of(*value, m_file),
+                    "'" + path_of(key) + "' must be an integer " + range + ", got " + describe(*value));
   }
   out = value->as_integer();
   return {};

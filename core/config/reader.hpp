@@ -63,6 +63,8 @@ public:
 
   /// Each leaves `out` unchanged when the key is absent.
   Status integer(const std::string& key, int64_t min, int64_t& out) const;
+  /// An integer from `min` to `max`.
+  Status integer(const std::string& key, int64_t min, int64_t max, int64_t& out) const;
   Status boolean(const std::string& key, bool& out) const;
   Status string(const std::string& key, std::string& out) const;
   Status optional_string(const std::string& key, std::optional<std::string>& out) const;

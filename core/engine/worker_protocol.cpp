@@ -3,6 +3,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
+#include <limits>
+
 namespace offload::engine::worker {
 namespace {
 
@@ -22,6 +25,24 @@ std::vector<std::string> strings(const nlohmann::json& j, const char* key) {
     }
   }
   return out;
+}
+
+/// 0 unless the member is an integer an int holds: get<int>() wraps, and a
+/// worker's 4294967297 would pass for version 1.
+int int_member(const nlohmann::json& j, const char* key) {
+  const auto it = j.find(key);
+  if (it == j.end()) {
+    return 0;
+  }
+  if (it->is_number_unsigned()) {
+    const auto v = it->get<std::uint64_t>();
+    return v <= static_cast<std::uint64_t>(std::numeric_limits<int>::max()) ? static_cast<int>(v) : 0;
+  }
+  if (it->is_number_integer()) {
+    const auto v = it->get<std::int64_t>();
+    return v >= std::numeric_limits<int>::min() && v <= std::numeric_limits<int>::max() ? static_cast<int>(v) : 0;
+  }
+  return 0;
 }
 
 Result<Message> finished(const nlohmann::json& j, std::string id) {
@@ -69,8 +90,7 @@ std::optional<Result<Message>> parse_line(std::string_view line) {
   const std::string event = text(j, "event");
   if (event == "ready") {
     Ready r;
-    const auto protocol = j.find("protocol");
-    r.protocol = protocol != j.end() && protocol->is_number_integer() ? protocol->get<int>() : 0;
+    r.protocol = int_member(j, "protocol");
     r.collected = strings(j, "collected");
     r.errors = strings(j, "errors");
     return Result<Message>(Message{std::move(r)});

@@ -2,6 +2,7 @@
 #include "plugin/host.hpp"
 
 #include "offload_config.h"
+#include "process/max_timeout.hpp"
 #include "process/process.hpp"
 #include "util/paths.hpp"
 
@@ -119,8 +120,17 @@ Result<process::Spec> parse_spec(std::string_view json_text) {
     }
     spec.stdin_fd = static_cast<int>(n);
   }
-  if (auto t = j.find("timeout_ms"); t != j.end() && t->is_number_integer() && t->get<int64_t>() > 0) {
-    spec.timeout = std::chrono::milliseconds(t->get<int64_t>());
+  if (auto t = j.find("timeout_ms"); t != j.end() && t->is_number_integer()) {
+    // Compared wide: a huge value must neither wrap to a negative (no
+    // timeout at all) nor overflow the clock's nanoseconds.
+    const auto most = std::chrono::duration_cast<std::chrono::milliseconds>(process::k_max_timeout).count();
+    if (t->is_number_unsigned() ? t->get<uint64_t>() > static_cast<uint64_t>(most) : t->get<int64_t>() > most) {
+      return Error{"process spec \"timeout_ms\" " + t->dump() + " is longer than the longest timeout, " +
+                   std::to_string(most) + " ms"};
+    }
+    if (t->get<int64_t>() > 0) {
+      spec.timeout = std::chrono::milliseconds(t->get<int64_t>());
+    }
   }
   return spec;
 }

@@ -355,7 +355,8 @@ TEST_CASE("cargo_plugin::config_template loads and makes a working instance") {
   REQUIRE(factory.config_template != nullptr);
   std::istringstream text(std::string("[framework]\ntype = \"cargo\"\n") + factory.config_template);
   const auto section = toml::find(toml::parse(text, "template"), "framework").as_table();
-  for (const auto& [key, value] : section) {
+  for (const auto& entry : section) {
+    const std::string& key = entry.first; // a named variable: CAPTURE cannot take a structured binding (clang 14)
     bool known = key == "type";
     for (uint32_t i = 0; i < factory.option_count; ++i) {
       known = known || key == factory.options[i].name;

@@ -145,7 +145,7 @@ TEST_CASE("config::parse rejects values of the wrong type or range") {
   CHECK(error_of("[offload]\nmax_parallel = 0\n" + plugins + one_group) ==
         "offload.toml:2: 'offload.max_parallel' must be an integer ≥ 1, got integer 0");
   CHECK(error_of("[offload]\ntest_timeout_secs = 1.5\n" + plugins + one_group) ==
-        "offload.toml:2: 'offload.test_timeout_secs' must be an integer ≥ 1, got float 1.5");
+        "offload.toml:2: 'offload.test_timeout_secs' must be an integer from 1 to 1000000000, got float 1.5");
   CHECK(error_of("[offload]\nimpatiently_requeue_batches = \"yes\"\n" + plugins + one_group) ==
         "offload.toml:2: 'offload.impatiently_requeue_batches' must be a boolean (true or false), got "
         "string \"yes\"");
@@ -155,6 +155,20 @@ TEST_CASE("config::parse rejects values of the wrong type or range") {
         "offload.toml:7: 'groups.unit.retry_count' must be an integer ≥ 0, got integer -1");
   CHECK(error_of("[offload]\n" + plugins + one_group + "[report]\njunit = 1\n") ==
         "offload.toml:8: 'report.junit' must be a boolean (true or false), got integer 1");
+}
+
+TEST_CASE("config::parse refuses a timeout the clock cannot hold") {
+  // Such a discovery_timeout_secs once ended discovery at once, "after
+  // -9223372036854775808 s", and such a test_timeout_secs made every batch's
+  // timeout negative: the conversions to the clock's units overflowed.
+  for (const std::string key : {"test_timeout_secs", "per_test_timeout_secs", "discovery_timeout_secs"}) {
+    CAPTURE(key);
+    CHECK(error_of("[offload]\n" + key + " = 9223372036854775807\n" + plugins + one_group) ==
+          "offload.toml:2: 'offload." + key + "' must be an integer from 1 to 1000000000, got integer " +
+              "9223372036854775807");
+    const auto longest = parse("[offload]\n" + key + " = 1000000000\n" + plugins + one_group, "offload.toml");
+    CHECK_MESSAGE(longest.ok(), (longest ? "" : longest.error().message));
+  }
 }
 
 TEST_CASE("config::parse accepts zero where zero is meaningful") {

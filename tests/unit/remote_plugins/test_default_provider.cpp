@@ -144,9 +144,13 @@ TEST_CASE("default_provider::a sandbox lives through create, exec, download and 
   DefaultProvider provider(host.table(), config_in(remote.path(), {{"env", {{"P", "provider"}, {"S", "p"}}}}).dump());
   CHECK(nlohmann::json::parse(provider.describe()) == nlohmann::json({{"remote", true}}));
 
-  auto [sandbox, info] = create(provider, {{"id", "offload-1-0"},
-                                           {"env", {{"S", "sandbox"}, {"C", "s"}, {"OFFLOAD_ROOT", "/local"}}},
-                                           {"project_root", "project dir"}});
+  // Named references, not `auto [sandbox, info]`: clang 14 cannot capture
+  // a structured binding in the lambdas below.
+  auto created = create(provider, {{"id", "offload-1-0"},
+                                   {"env", {{"S", "sandbox"}, {"C", "s"}, {"OFFLOAD_ROOT", "/local"}}},
+                                   {"project_root", "project dir"}});
+  auto& sandbox = created.sandbox;
+  const auto& info = created.info;
   const fs::path dir = sandbox->id;
   CHECK(dir.parent_path() == remote.path());
   // A fresh private directory inside scratch_dir, made at create, gone at destroy.
@@ -206,7 +210,7 @@ TEST_CASE("default_provider::a download that fails while the file exists is an I
       config_in(remote.path(), {{"download_command", "for p in {paths}; do echo partial > \"${p#*:}\"; done; "
                                                      "echo 'connection reset' >&2; exit 4"}})
           .dump());
-  auto [sandbox, info] = create(provider, {{"id", "x"}});
+  auto sandbox = create(provider, {{"id", "x"}}).sandbox;
   write_file(fs::path(sandbox->id) / "r.xml", "<testsuite/>");
   const fs::path target = local.path() / "r.xml";
   const auto failure = failure_of(
@@ -248,7 +252,7 @@ TEST_CASE("default_provider::destroy reports a failing destroy_command") {
   ScratchDir remote;
   DefaultProvider provider(host.table(),
                            config_in(remote.path(), {{"destroy_command", "echo gone? >&2; exit 1"}}).dump());
-  auto [sandbox, info] = create(provider, {{"id", "x"}});
+  auto sandbox = create(provider, {{"id", "x"}}).sandbox;
   const auto failure = failure_of([&] { provider.destroy_sandbox(*sandbox); });
   CHECK(failure.code() == OFFLOAD_EIO);
   CHECK(std::string(failure.what()) == "destroy_command exited with status 1 for sandbox " + sandbox->id + ": gone?");

@@ -37,8 +37,15 @@ std::filesystem::path surefire_xsd() {
   return std::filesystem::path("/work") / relative;
 }
 
-/// xmllint's exit status and combined output.
-std::pair<int, std::string> run_xmllint(const std::string& args) {
+/// xmllint's exit status and combined output. Named members, not a pair
+/// bound with `auto [..]`: clang 14 cannot capture a structured binding in
+/// the lambda doctest's CHECK_MESSAGE makes.
+struct XmllintRun {
+  int status = -1;
+  std::string output;
+};
+
+XmllintRun run_xmllint(const std::string& args) {
   const std::string command = "xmllint " + args + " 2>&1";
   std::FILE* pipe = ::popen(command.c_str(), "r");
   REQUIRE(pipe != nullptr);
@@ -468,8 +475,8 @@ TEST_CASE("report::write_junit output is well-formed and every testsuite validat
   const auto path = dir / "junit.xml";
   REQUIRE(write_junit(path, fx.records, fx.groups, fx.strays, fx.info).ok());
 
-  const auto [wellformed_rc, wellformed_out] = run_xmllint("--noout '" + path.string() + "'");
-  CHECK_MESSAGE(wellformed_rc == 0, wellformed_out);
+  const auto wellformed = run_xmllint("--noout '" + path.string() + "'");
+  CHECK_MESSAGE(wellformed.status == 0, wellformed.output);
 
   tinyxml2::XMLDocument doc;
   REQUIRE(doc.LoadFile(path.c_str()) == tinyxml2::XML_SUCCESS);
@@ -487,9 +494,8 @@ TEST_CASE("report::write_junit output is well-formed and every testsuite validat
     suite->Accept(&printer);
     const auto suite_file = dir / ("suite-" + std::to_string(validated) + ".xml");
     report::test::write_text(suite_file, printer.CStr());
-    const auto [rc, out] =
-        run_xmllint("--noout --schema '" + xsd.string() + "' '" + suite_file.string() + "'");
-    CHECK_MESSAGE(rc == 0, "suite " << suite->Attribute("name") << ": " << out);
+    const auto valid = run_xmllint("--noout --schema '" + xsd.string() + "' '" + suite_file.string() + "'");
+    CHECK_MESSAGE(valid.status == 0, "suite " << suite->Attribute("name") << ": " << valid.output);
     ++validated;
   }
   CHECK(validated == 4);
