@@ -9,7 +9,11 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from conftest import FIXTURE_PLUGINS, OFFLOAD
+
+pytestmark = pytest.mark.plugins("framework_default")
 
 SEEDS = int(os.environ.get("OFFLOAD_FAULT_SEEDS", "200"))
 TESTS_PER_SEED = 24
