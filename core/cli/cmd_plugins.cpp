@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "cli/commands.hpp"
 
+#include "offload_config.h"
+
 namespace offload::cli {
 namespace {
 
@@ -25,6 +27,13 @@ int cmd_plugins(const GlobalOptions& global, const po::variables_map&) {
     std::printf("  %s\n", d.c_str());
   }
   std::printf("\nTypes:\n");
+  if (reg->factories().empty()) {
+    // A core packaged without its plugins lands here: say where they belong.
+    std::printf("  none: no plugins are installed. offload loads offload-*.so files from the\n"
+                "  directories above; installed plugins go in %s\n"
+                "  (distributions ship them as offload-plugin-* packages).\n",
+                OFFLOAD_PLUGINDIR);
+  }
   for (const auto& f : reg->factories()) {
     std::printf("  %-9s %-10s %-8s %s\n", plugin::kind_name(f.kind()), std::string(f.name()).c_str(),
                 f.plugin_version.c_str(), f.path.c_str());

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "../default/default_provider.hpp"
+#include "default_provider.hpp"
 
 #include <offload/plugin.h>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "ssh_config.hpp"
 
-#include "../default/remote_command.hpp"
+#include "remote_command.hpp"
 #include "json_config.hpp"
 
 #include <offload/plugin.hpp>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "ssh_provider.hpp"
 
-#include "../default/remote_command.hpp"
+#include "remote_command.hpp"
 #include "json_config.hpp"
 #include "shell.hpp"
 #include "ssh_config.hpp"

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "ssh_host.hpp"
-#include "../local/temp_dir.hpp"
+#include "temp_dir.hpp"
 
 #include <offload/plugin.h>
 

@@ -16,8 +16,29 @@ OFFLOAD = BUILD / "core" / "offload"
 FIXTURE_PLUGINS = BUILD / "tests" / "plugins"
 # data/ holds projects that tests run; their tests are not this suite's.
 collect_ignore = ["data"]
+# The plugin types this build has (meson's provider_*/framework_* options);
+# run by hand on a full build, every one.
+BUILT_PLUGINS = set(filter(None, os.environ.get("OFFLOAD_TEST_PLUGINS", ",".join(
+    ["provider_local", "provider_default", "provider_modal", "provider_ssh", "framework_default",
+     "framework_pytest", "framework_cargo", "framework_gtest", "framework_vitest"])).split(",")))
 XSD_CANDIDATES = [SOURCE.parent / "shared" / "schemas" / "surefire-test-report-3.0.xsd",
                   SOURCE / "tests" / "integration" / "data" / "surefire-test-report-3.0.xsd"]
+
+
+def require_plugins(*types):
+    """Skips the calling test unless the build has every plugin type named (e.g. "provider_local")."""
+    missing = sorted(set(types) - BUILT_PLUGINS)
+    if missing:
+        pytest.skip("built without " + ", ".join(missing))
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "plugins(*types): the plugin types (meson options) the test needs")
+
+
+def pytest_runtest_setup(item):
+    for mark in item.iter_markers("plugins"):
+        require_plugins(*mark.args)
 
 
 def run_offload(args, cwd, timeout=120, env=None, **kw):

@@ -4,6 +4,8 @@ import pytest
 
 from conftest import FIXTURE_PLUGINS, run_c_fixture, run_offload
 
+pytestmark = pytest.mark.plugins("provider_local")
+
 
 def c_fixture_config(framework_type):
     return f"""

@@ -9,6 +9,8 @@ import pytest
 
 from conftest import SOURCE, assert_valid_surefire, cargo_test_results, junit_cases, run_offload, verdict
 
+pytestmark = pytest.mark.plugins("provider_local", "framework_cargo")
+
 PACKAGE = "offload-cargo-example"
 # The test binary each "Running" line of `cargo test` names (its file name
 # before the hash), as binary IDs (nextest's naming).

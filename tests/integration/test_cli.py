@@ -2,7 +2,11 @@
 """The command line: plugins, validate, init, collect, help and errors."""
 import json
 
+import pytest
+
 from conftest import FIXTURE_PLUGINS, run_offload, set_config
+
+pytestmark = pytest.mark.plugins("provider_local", "framework_default")
 
 
 def test_version_and_help(tmp_path):

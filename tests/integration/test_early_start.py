@@ -4,7 +4,11 @@ takes discovery's answer: dropped tests leave no trace, new ones run, and a
 failed discovery fails the run without touching the last report."""
 import os
 
+import pytest
+
 from conftest import junit_cases, run_offload, scripted_config, set_config, verdict
+
+pytestmark = pytest.mark.plugins("provider_local", "framework_default")
 
 # Discovery that can be made to wait for an early batch, to fail, or to hide
 # tests, without changing the config (which would rule out an early start).

@@ -13,6 +13,8 @@ import pytest
 
 from conftest import FIXTURE_PLUGINS, OFFLOAD
 
+pytestmark = pytest.mark.plugins("framework_default")
+
 SEEDS = int(os.environ.get("OFFLOAD_FAULT_SEEDS", "200"))
 TESTS_PER_SEED = 24
 

@@ -4,6 +4,8 @@ the same tests, the same verdicts, the same classname/name tree."""
 import shutil
 import subprocess
 
+import pytest
+
 from conftest import BUILD, SOURCE, assert_valid_surefire, cargo_test_results, junit_tree, run_offload
 from test_cargo import BINARY_IDS
 from test_gtest import single_binary_config
@@ -23,6 +25,7 @@ def offload_tree(project, tmp_path):
     return junit_tree(report)
 
 
+@pytest.mark.plugins("provider_local", "framework_pytest")
 def test_pytest_matches_its_own_junit(tmp_path):
     project = copy_project("pytest", tmp_path / "offload")
     res = run_offload(["run"], project)
@@ -57,6 +60,7 @@ def cargo_direct_tree(project):
     return {cargo_case(binary, test): result for binary, test, result in cargo_test_results(project, BINARY_IDS)}
 
 
+@pytest.mark.plugins("provider_local", "framework_cargo")
 def test_cargo_workspace_matches_cargo_test(tmp_path):
     project = copy_project("cargo", tmp_path / "cargo", "target", "Cargo.lock")
     expected = cargo_direct_tree(project)
@@ -70,6 +74,7 @@ def test_cargo_workspace_matches_cargo_test(tmp_path):
     assert got[("offload-words::tests::capitals", "leaves_an_empty_word_empty")] == "passed"
 
 
+@pytest.mark.plugins("provider_local", "framework_gtest")
 def test_gtest_matches_its_own_xml(tmp_path):
     binary = BUILD / "examples" / "gtest" / "calculator_test"
     (tmp_path / "offload.toml").write_text(single_binary_config(binary))
@@ -102,6 +107,7 @@ def vitest_project(dest):
     return dest
 
 
+@pytest.mark.plugins("provider_local", "framework_vitest")
 def test_vitest_matches_its_own_junit(tmp_path):
     project = vitest_project(tmp_path / "offload")
     res = run_offload(["run"], project, timeout=300)

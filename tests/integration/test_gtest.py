@@ -9,6 +9,8 @@ import pytest
 
 from conftest import BUILD, SOURCE, assert_valid_surefire, junit_cases, run_offload, verdict
 
+pytestmark = pytest.mark.plugins("provider_local", "framework_gtest")
+
 BINARIES = BUILD / "examples" / "gtest"
 CALCULATOR = BINARIES / "calculator_test"
 STRINGS = BINARIES / "strings_test"

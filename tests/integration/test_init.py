@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from conftest import BUILD, SOURCE, junit_cases, run_offload, verdict
+from conftest import BUILD, SOURCE, junit_cases, require_plugins, run_offload, verdict
 
 CRATE = {
     "Cargo.toml": '[package]\nname = "tiny"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n',
@@ -49,6 +49,7 @@ def make_project(framework, project):
 @pytest.mark.parametrize("provider", ["local", "default"])
 @pytest.mark.parametrize("framework", ["pytest", "cargo", "gtest", "vitest", "default"])
 def test_init_config_runs_as_written(provider, framework, tmp_path):
+    require_plugins("provider_" + provider, "framework_" + framework)
     project = tmp_path / "project"
     count = make_project(framework, project)
     # The templates name `python3`; Debian's is the one with pytest.

@@ -11,12 +11,15 @@ import pytest
 
 from conftest import BUILD, SOURCE, assert_valid_surefire, junit_cases, run_offload, set_config, verdict
 
+pytestmark = pytest.mark.plugins("provider_local", "framework_pytest")
+
 PYTHON = "/usr/bin/python3"
 
 # A pytest plugin of the tests' own, independent of offload's: it records each
 # node ID's outcome as pytest reports it (xfail is a skip, like in JUnit).
 ORACLE = """
 import json, os
+
 outcomes = {}
 def pytest_runtest_logreport(report):
     if report.failed:

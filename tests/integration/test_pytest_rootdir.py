@@ -5,8 +5,12 @@ still collect only their own files."""
 import collections
 import textwrap
 
+import pytest
+
 from conftest import junit_cases, run_offload, verdict
 from test_pytest import config
+
+pytestmark = pytest.mark.plugins("provider_local", "framework_pytest")
 MODULES = ["test_m1", "test_m2", "test_m3", "test_m4", "test_m5", "test_m6"]
 
 MODULE = textwrap.dedent("""

@@ -11,6 +11,8 @@ import pytest
 from conftest import BUILD, SOURCE
 from worker_client import Worker
 
+pytestmark = pytest.mark.plugins("framework_pytest")
+
 PYTHON = "/usr/bin/python3"
 WORKER = BUILD / "bundled" / "offload_pytest_worker.py"
 

@@ -10,7 +10,11 @@ import signal
 import subprocess
 import time
 
+import pytest
+
 from conftest import OFFLOAD, junit_cases, run_offload, scripted_config, set_config, verdict, write_test
+
+pytestmark = pytest.mark.plugins("provider_local", "provider_default", "framework_default")
 
 LOCAL_SANDBOXES = """
 [provider]

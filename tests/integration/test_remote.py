@@ -15,6 +15,9 @@ import pytest
 from conftest import (OFFLOAD, SOURCE, assert_valid_surefire, junit_cases, run_offload, verdict,
                       write_test)
 
+pytestmark = pytest.mark.plugins("provider_local", "provider_default", "provider_modal", "framework_default",
+                                "framework_pytest")
+
 LOCAL_SANDBOX_EXAMPLE = SOURCE / "examples" / "remote" / "offload-local-sandbox.toml"
 MODAL_EXAMPLE = SOURCE / "examples" / "remote" / "offload-modal.toml"
 FAKE_MODAL = SOURCE / "tests" / "fake_modal"

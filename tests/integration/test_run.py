@@ -7,8 +7,12 @@ import signal
 import subprocess
 import time
 
+import pytest
+
 from conftest import (OFFLOAD, assert_valid_surefire, junit_cases, run_c_fixture, run_offload,
                       scripted_config, set_config, verdict, write_test)
+
+pytestmark = pytest.mark.plugins("provider_local", "framework_default")
 
 
 def test_example_run_verdicts_reports_and_exit_code(scripted, tmp_path):

@@ -15,6 +15,8 @@ import pytest
 from conftest import OFFLOAD, SOURCE, junit_cases, run_offload, verdict
 from sshd_fleet import Fleet
 
+pytestmark = pytest.mark.plugins("provider_local", "provider_ssh", "framework_pytest")
+
 PYTHON = "/usr/bin/python3"
 
 

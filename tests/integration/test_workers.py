@@ -2,8 +2,12 @@
 """offload run with persistent workers (persistent_workers = true) on a real pytest project."""
 import os
 
+import pytest
+
 from conftest import junit_cases, run_offload, set_config, verdict
 from test_pytest import config, copy_example
+
+pytestmark = pytest.mark.plugins("provider_local", "framework_pytest")
 
 # The whole example: doctests, a module that skips at import, fixture errors.
 FRAMEWORK = 'pytest_args = ["--doctest-modules"]'

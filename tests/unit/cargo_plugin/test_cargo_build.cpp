@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "../../../plugins/cargo/cargo_build.hpp"
-#include "../../../plugins/cargo/test_filter.hpp"
+#include "cargo_build.hpp"
+#include "test_filter.hpp"
 
 #include <offload/plugin.hpp>
 

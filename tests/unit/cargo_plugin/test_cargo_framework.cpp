@@ -4,8 +4,8 @@
 // like cargo and libtest and record how they were called. The integration
 // tests run the real cargo; these pin down the commands, the quoting and
 // the single build, and reach the nextest mode this machine cannot run.
-#include "../../../plugins/cargo/cargo_factory.hpp"
-#include "../../../plugins/cargo/cargo_framework.hpp"
+#include "cargo_factory.hpp"
+#include "cargo_framework.hpp"
 #include "../plugin_support/fake_host.hpp"
 #include "report/junit.hpp"
 #include "shell.hpp"

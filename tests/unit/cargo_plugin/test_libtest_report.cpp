@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "junit_xml.hpp"
-#include "../../../plugins/cargo/libtest_report.hpp"
-#include "../../../plugins/cargo/nextest.hpp"
+#include "libtest_report.hpp"
+#include "nextest.hpp"
 #include "report/junit.hpp"
 
 #include <offload/plugin.hpp>

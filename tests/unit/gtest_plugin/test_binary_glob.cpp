@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "../../../plugins/gtest/binary_glob.hpp"
+#include "binary_glob.hpp"
 #include "../plugin_support/fake_host.hpp"
 
 #include <offload/plugin.hpp>

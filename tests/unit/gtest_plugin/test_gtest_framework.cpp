@@ -3,8 +3,8 @@
 // answer --gtest_list_tests and --gtest_filter/--gtest_output=json like a
 // GoogleTest program and record how they were called. The integration tests
 // run real GoogleTest programs; these pin down commands, quoting and IDs.
-#include "../../../plugins/gtest/gtest_factory.hpp"
-#include "../../../plugins/gtest/gtest_framework.hpp"
+#include "gtest_factory.hpp"
+#include "gtest_framework.hpp"
 #include "../plugin_support/fake_host.hpp"
 #include "report/junit.hpp"
 #include "shell.hpp"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "../../../plugins/gtest/gtest_list.hpp"
+#include "gtest_list.hpp"
 
 #include <doctest/doctest.h>
 

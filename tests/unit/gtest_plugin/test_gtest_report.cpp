@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "../../../plugins/gtest/gtest_report.hpp"
+#include "gtest_report.hpp"
 #include "report/junit.hpp"
 
 #include <doctest/doctest.h>

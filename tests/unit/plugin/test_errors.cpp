@@ -53,18 +53,4 @@ TEST_CASE("plugin::Framework::map_results: a case name that is not UTF-8 is no e
   CHECK((*mapped)[0] == "c_alpha");
 }
 
-TEST_CASE("plugin::Provider::create_sandbox: a failed create_command is EAGAIN, worth retrying") {
-  const auto reg = real_plugins();
-  const auto shell = provider(*reg, "default",
-                              {{"create_command", "echo no capacity >&2; exit 3"},
-                               {"exec_command", "sh -c {command}"},
-                               {"download_command", "true {paths}"},
-                               {"destroy_command", "true"}});
-  auto sandbox = shell->create_sandbox({"s1", std::nullopt, {}, std::nullopt}, process::CancelToken());
-  REQUIRE_FALSE(sandbox.ok());
-  CHECK(sandbox.error().code == OFFLOAD_EAGAIN);
-  CHECK(sandbox.error().message.find("no capacity") != std::string::npos);
-  CHECK(plugin::worth_retrying(sandbox.error()));
-}
-
 TEST_SUITE_END();

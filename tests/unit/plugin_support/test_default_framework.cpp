@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "../../../plugins/default/default_factory.hpp"
-#include "../../../plugins/default/default_framework.hpp"
-#include "../../../plugins/default/test_matcher.hpp"
+#include "default_factory.hpp"
+#include "default_framework.hpp"
+#include "test_matcher.hpp"
 #include "fake_host.hpp"
 
 #include <offload/plugin.hpp>

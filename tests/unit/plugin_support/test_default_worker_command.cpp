@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "../../../plugins/default/default_framework.hpp"
+#include "default_framework.hpp"
 #include "fake_host.hpp"
 
 #include <offload/plugin.hpp>

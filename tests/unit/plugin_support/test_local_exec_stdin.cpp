@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "../../../plugins/local/local_provider.hpp"
+#include "local_provider.hpp"
 #include "fake_host.hpp"
 #include "stdin_echo.hpp"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "../../../plugins/local/local_factory.hpp"
-#include "../../../plugins/local/local_provider.hpp"
+#include "local_factory.hpp"
+#include "local_provider.hpp"
 #include "fake_host.hpp"
 
 #include <offload/plugin.hpp>

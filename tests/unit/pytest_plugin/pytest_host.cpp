@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "pytest_host.hpp"
 
-#include "../../../plugins/pytest/pytest_framework.hpp"
+#include "pytest_framework.hpp"
 
 #include <cstdlib>
 #include <sstream>

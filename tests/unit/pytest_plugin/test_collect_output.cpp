@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "../../../plugins/pytest/collect_output.hpp"
+#include "collect_output.hpp"
 
 #include <doctest/doctest.h>
 

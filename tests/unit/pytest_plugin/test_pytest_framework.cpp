@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "../../../plugins/pytest/pytest_factory.hpp"
-#include "../../../plugins/pytest/pytest_framework.hpp"
+#include "pytest_factory.hpp"
+#include "pytest_framework.hpp"
 #include "pytest_host.hpp"
 
 #include <offload/plugin.hpp>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "../../../plugins/pytest/node_id_matcher.hpp"
-#include "../../../plugins/pytest/pytest_framework.hpp"
+#include "node_id_matcher.hpp"
+#include "pytest_framework.hpp"
 #include "pytest_host.hpp"
 
 #include <doctest/doctest.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "../../../plugins/pytest/batch_script.hpp"
-#include "../../../plugins/pytest/pytest_framework.hpp"
+#include "batch_script.hpp"
+#include "pytest_framework.hpp"
 #include "pytest_host.hpp"
 
 #include <doctest/doctest.h>

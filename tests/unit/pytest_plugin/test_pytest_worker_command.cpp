@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "../../../plugins/pytest/pytest_framework.hpp"
-#include "../../../plugins/pytest/worker_script.hpp"
+#include "pytest_framework.hpp"
+#include "worker_script.hpp"
 #include "pytest_host.hpp"
 
 #include <doctest/doctest.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "../../../plugins/default/default_provider.hpp"
-#include "../../../plugins/default/default_provider_factory.hpp"
+#include "default_provider.hpp"
+#include "default_provider_factory.hpp"
 #include "bundled_host.hpp"
 
 #include <offload/plugin.hpp>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "../../../plugins/modal/modal_factory.hpp"
-#include "../../../plugins/modal/modal_provider.hpp"
+#include "modal_factory.hpp"
+#include "modal_provider.hpp"
 #include "bundled_host.hpp"
 
 #include <offload/plugin.hpp>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "../../../plugins/default/remote_command.hpp"
+#include "remote_command.hpp"
 #include "../plugin_support/fake_host.hpp"
 #include "shell.hpp"
 

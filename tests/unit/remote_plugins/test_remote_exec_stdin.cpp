@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "../../../plugins/default/default_provider.hpp"
-#include "../../../plugins/modal/modal_provider.hpp"
+#include "default_provider.hpp"
+#include "modal_provider.hpp"
 #include "../plugin_support/fake_host.hpp"
 #include "../plugin_support/stdin_echo.hpp"
 

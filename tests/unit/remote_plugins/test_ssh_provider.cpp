@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "../../../plugins/ssh/host_entry.hpp"
-#include "../../../plugins/ssh/ssh_provider.hpp"
+#include "host_entry.hpp"
+#include "ssh_provider.hpp"
 #include "sshd_server.hpp"
 
 #include <offload/plugin.hpp>
