@@ -16,6 +16,8 @@ from conftest import OFFLOAD, junit_cases, run_offload, set_config, verdict
 from test_pytest import config, copy_example
 from test_workers import FRAMEWORK
 
+pytestmark = pytest.mark.plugins("provider_local", "framework_pytest")
+
 VERDICT_LINE = re.compile(r"^(PASSED|FAILED|FLAKY|SKIPPED|NOT RUN|RETRY) +(.+?)(?:  \d+\.\d\ds)?  sandbox (\d+)"
                           r"(?:  \((.*)\))?$")
 WORDS = {"PASSED": "passed", "FAILED": "failed", "FLAKY": "flaky", "SKIPPED": "skipped", "NOT RUN": "not-run"}

@@ -1,8 +1,12 @@
 # SPDX-License-Identifier: MIT
 """What the vitest framework discovers: what `vitest list` lists, and the tests it leaves out because
 the source skips them."""
+import pytest
+
 from conftest import run_offload, set_config
 from test_fidelity import vitest_project
+
+pytestmark = pytest.mark.plugins("provider_local", "framework_vitest")
 
 SKIPPED_IN_SOURCE = {"tests/math.test.js > arithmetic > is skipped on purpose",
                      "tests/strings.test.js > names that need quoting > is still to be written",

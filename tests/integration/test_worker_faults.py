@@ -3,7 +3,11 @@
 process, share module and class fixtures, print. Real pytest, real offload."""
 import textwrap
 
+import pytest
+
 from conftest import junit_cases, run_offload, set_config, verdict
+
+pytestmark = pytest.mark.plugins("provider_local", "framework_pytest")
 
 PYTHON = "/usr/bin/python3"
 
