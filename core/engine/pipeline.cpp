@@ -6,7 +6,6 @@
 #include "engine/reports.hpp"
 #include "engine/run.hpp"
 #include "engine/output_dir.hpp"
-#include "process/priority.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -17,8 +16,6 @@
 
 namespace offload::engine {
 namespace {
-
-constexpr int k_discovery_nice = 10;
 
 std::string new_run_id() {
   static const char alphabet[] = "0123456789abcdefghijklmnopqrstuvwxyz";
@@ -116,18 +113,10 @@ Result<RunOutcome> run_pipeline(const config::Config& cfg, const plugin::Provide
   if (cfg.offload.start_before_discovery) {
     source.expected = history.listing(fingerprint, cfg.groups);
   }
-  // Started on the last run's list, the tests need this machine's CPUs
-  // more than a discovery that mostly confirms that list.
-  const bool discovery_beside_tests = !source.expected.empty() && !provider.remote();
   std::fprintf(stderr, "offload: discovering tests...\n");
   auto image = std::async(std::launch::async,
                           [&] { return provider.prepare(options.no_cache, options.copy_dirs, interrupt); });
-  auto discovering = std::async(std::launch::async, [&] {
-    if (discovery_beside_tests) {
-      process::lower_this_thread_priority(k_discovery_nice);
-    }
-    return collect(cfg, framework, options.no_tests, interrupt);
-  });
+  auto discovering = std::async(std::launch::async, [&] { return collect(cfg, framework, options.no_tests, interrupt); });
   std::optional<Result<std::vector<TestCase>>> discovered;
   const auto answer = [&]() -> Result<std::vector<TestCase>>& {
     if (!discovered) {
