@@ -84,6 +84,9 @@ def test_core_alone_then_a_plugin_package_then_nothing(debs, tmp_path):
         listing = run(["/usr/bin/offload", "plugins"], env=USER_ENV)
         assert plugin_types(listing) == [("framework", "default"), ("provider", "default"), ("provider", "local")]
         assert "/usr/lib/x86_64-linux-gnu/offload-1/plugins" in listing or "/offload-1/plugins" in listing
+        # The installed page, found as a user finds it.
+        page = run(["man", "-P", "cat", "offload"], env=dict(USER_ENV, MANWIDTH="80"))
+        assert "SYNOPSIS" in page and "collect" in page
 
         apt("install", debs["offload-plugin-pytest"])
         assert ("framework", "pytest") in plugin_types(run(["/usr/bin/offload", "plugins"], env=USER_ENV))
