@@ -25,6 +25,7 @@ void run_worker(const WorkerRun& run, const std::function<void(Event)>& post) {
   log.note("worker in sandbox " + run.sandbox->id() + ", command: " +
            spec.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   std::size_t malformed = 0;
+  std::string refused;
   const auto on_line = [&](process::Stream stream, std::string_view line) {
     if (stream == process::Stream::Stdout) {
       if (auto message = worker::parse_line(line)) {
@@ -37,6 +38,13 @@ void run_worker(const WorkerRun& run, const std::function<void(Event)>& post) {
             [&](auto& m) {
               using M = std::decay_t<decltype(m)>;
               if constexpr (std::is_same_v<M, worker::Ready>) {
+                if (m.protocol != worker::k_protocol) {
+                  refused = "the worker speaks protocol version " + std::to_string(m.protocol) + "; offload speaks " +
+                            std::to_string(worker::k_protocol);
+                  log.note(refused);
+                  run.cancel.cancel();
+                  return;
+                }
                 post(WorkerReady{run.slot, std::move(m.errors)});
               } else if constexpr (std::is_same_v<M, worker::Started>) {
                 post(TestStarted{run.slot, std::move(m.id)});
@@ -55,6 +63,11 @@ void run_worker(const WorkerRun& run, const std::function<void(Event)>& post) {
     }
   };
   auto outcome = run.sandbox->exec_stdin(spec, run.stdin_fd, on_line, run.cancel);
+  if (!refused.empty()) {
+    // Not a kill of ours to forgive: a start that failed, with its reason.
+    log.finish(BatchOutcome::Error);
+    return ended(-1, false, refused);
+  }
   if (!outcome) {
     log.note(outcome.error().message);
     log.finish(BatchOutcome::Error);

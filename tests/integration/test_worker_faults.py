@@ -156,3 +156,37 @@ def test_a_passing_tests_print_shows_in_offload_logs(tmp_path):
     # The same text is the testcase's system-out in junit.xml.
     talks = junit_cases(project)["tests/test_print.py::test_talks"]
     assert "hello from a passing test" in (talks.findtext("system-out") or "")
+
+
+@pytest.mark.plugins("provider_local", "framework_default")
+def test_a_worker_of_an_unknown_protocol_version_is_refused_with_the_reason(tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "worker.py").write_text(textwrap.dedent("""
+        import json, sys
+        print("@offload " + json.dumps({"event": "ready", "protocol": 2, "collected": [], "errors": []}), flush=True)
+        for line in sys.stdin:
+            pass
+    """))
+    set_config(project, f"""
+[offload]
+max_parallel = 1
+test_timeout_secs = 30
+
+[provider]
+type = "local"
+
+[framework]
+type = "default"
+discover_command = "printf 'one\\\\ntwo\\\\n'"
+run_command = "/bin/false {{result_file}} {{tests}}"
+worker_command = "{PYTHON} worker.py"
+
+[groups.all]
+retry_count = 0
+""")
+    res = run_offload(["run"], project, timeout=60)
+    assert res.returncode != 0, res.stdout + res.stderr
+    assert "protocol version 2; offload speaks 1" in res.stderr, res.stderr
+    cases = junit_cases(project)
+    assert {t: verdict(tc) for t, tc in cases.items()} == {"one": "not-run", "two": "not-run"}
