@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "config/reader.hpp"
 #include "process/max_timeout.hpp"
+#include "util/utf8.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -201,6 +202,13 @@ struct FileCloser {
 } // namespace
 
 Result<Config> parse(std::string_view text, const std::string& name) {
+  // TOML is UTF-8, and toml11 (3.7) reads past the end of its buffer on
+  // some invalid bytes inside a string, so they never reach it.
+  if (const auto bad = util::first_invalid_utf8(text)) {
+    const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(*bad), '\n');
+    return make_error(name, ":", std::to_string(line), ": not UTF-8 text (byte ", std::to_string(*bad),
+                      "); a TOML file must be UTF-8");
+  }
   try {
     return parse_config(text, name);
   } catch (const std::exception& e) {

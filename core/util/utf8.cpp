@@ -44,14 +44,19 @@ std::size_t sequence_length(std::string_view s) {
 } // namespace
 
 bool valid_utf8(std::string_view text) {
-  while (!text.empty()) {
-    const std::size_t n = sequence_length(text);
+  return !first_invalid_utf8(text);
+}
+
+std::optional<std::size_t> first_invalid_utf8(std::string_view text) {
+  std::size_t offset = 0;
+  while (offset < text.size()) {
+    const std::size_t n = sequence_length(text.substr(offset));
     if (n == 0) {
-      return false;
+      return offset;
     }
-    text.remove_prefix(n);
+    offset += n;
   }
-  return true;
+  return std::nullopt;
 }
 
 std::string escape_invalid_utf8(std::string_view text) {

@@ -26,6 +26,11 @@ std::vector<std::string> string_list(const nlohmann::json& object, const std::st
 bool bool_or(const nlohmann::json& object, const std::string& key, bool fallback);
 int64_t int_or(const nlohmann::json& object, const std::string& key, int64_t fallback);
 
+/// The longest timeout a plugin option may set (about 31 years), as the host
+/// caps its own: in milliseconds or nanoseconds, anything much longer no
+/// longer fits an int64.
+inline constexpr int64_t k_max_timeout_secs = 1'000'000'000;
+
 /// Compact JSON text; invalid UTF-8 in strings is replaced instead of throwing.
 std::string json_text(const nlohmann::json& value);
 

@@ -175,8 +175,9 @@ ShellCommands shell_commands_from_config(const nlohmann::json& config) {
                        "copy_dirs");
   }
   check_copy_dirs(c.copy_dirs, "copy_dirs");
-  if (c.timeout_secs <= 0) {
-    throw sdk::Failure(OFFLOAD_EINVAL, "timeout_secs must be a positive number of seconds", "timeout_secs");
+  if (c.timeout_secs <= 0 || c.timeout_secs > plugin_support::k_max_timeout_secs) {
+    throw sdk::Failure(OFFLOAD_EINVAL, "timeout_secs must be a positive number of seconds, at most 1000000000",
+                       "timeout_secs");
   }
   check_env_names(c.env, "env");
   if (c.scratch_dir.empty()) {

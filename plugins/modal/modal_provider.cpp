@@ -58,8 +58,9 @@ ModalOptions modal_options_from_config(const nlohmann::json& config) {
   }
   check_copy_dirs(o.copy_dirs, "copy_dirs");
   check_env_names(o.env, "env");
-  if (o.timeout_secs <= 0) {
-    throw sdk::Failure(OFFLOAD_EINVAL, "timeout_secs must be a positive number of seconds", "timeout_secs");
+  if (o.timeout_secs <= 0 || o.timeout_secs > plugin_support::k_max_timeout_secs) {
+    throw sdk::Failure(OFFLOAD_EINVAL, "timeout_secs must be a positive number of seconds, at most 1000000000",
+                       "timeout_secs");
   }
   return o;
 }

@@ -87,8 +87,9 @@ Config read_config(std::string_view config_json) {
     throw sdk::Failure(OFFLOAD_EINVAL, "slots must be 0 (each host's core count) or more", "slots");
   }
   s.connect_timeout_secs = plugin_support::int_or(config, "connect_timeout_secs", 10);
-  if (s.connect_timeout_secs < 1) {
-    throw sdk::Failure(OFFLOAD_EINVAL, "connect_timeout_secs must be at least 1", "connect_timeout_secs");
+  if (s.connect_timeout_secs < 1 || s.connect_timeout_secs > plugin_support::k_max_timeout_secs) {
+    throw sdk::Failure(OFFLOAD_EINVAL, "connect_timeout_secs must be at least 1 and at most 1000000000",
+                       "connect_timeout_secs");
   }
   s.work_root = plugin_support::string_or(config, "work_root", ".cache/offload");
   if (s.work_root.empty()) {

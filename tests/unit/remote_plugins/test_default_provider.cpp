@@ -108,6 +108,7 @@ TEST_CASE("default_provider::create checks the rules between keys and names the 
   check({{"copy_dirs", {"a:/b"}}}, "copy_dirs", "need a prepare_command");
   check({{"prepare_command", "p"}, {"copy_dirs", {"no-colon"}}}, "copy_dirs", "not LOCAL:REMOTE");
   check({{"timeout_secs", 0}}, "timeout_secs", "positive");
+  check({{"timeout_secs", 9223372036854775807LL}}, "timeout_secs", "at most 1000000000");
   check({{"env", {{"NOT-OK", "1"}}}}, "env", "NOT-OK");
   check({{"working_dir", (dir.path() / "missing").string()}}, "working_dir", "not a directory");
   check({{"prepare_command", ""}}, "prepare_command", "empty");
