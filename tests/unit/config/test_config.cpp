@@ -134,6 +134,12 @@ TEST_CASE("config::parse reports an unknown key with its line and a suggestion")
   CHECK(error_of(text) == "offload.toml:3: unknown key 'offload.max_paralel'; did you mean 'max_parallel'?");
 }
 
+TEST_CASE("config::parse refuses text that is not UTF-8 with its line, before the TOML parser reads it") {
+  // The shape the fuzzer found: a literal-string key holding invalid bytes.
+  const std::string text = "[offload]\nmax_parallel = 4\n'The s\xcbr'iptxa = \"\xff\xff\xff\n" + plugins + one_group;
+  CHECK(error_of(text) == "offload.toml:3: not UTF-8 text (byte 33); a TOML file must be UTF-8");
+}
+
 TEST_CASE("config::parse lists the known keys when nothing is close") {
   const std::string message = error_of("[offload]\n" + plugins + one_group + "[report]\nxyz = 1\n");
   CHECK(message == "offload.toml:8: unknown key 'report.xyz'; expected one of: output_dir, junit, junit_file");
