@@ -67,14 +67,15 @@ private:
     // Persistent-worker mode only.
     WorkerState worker = WorkerState::None;
     std::deque<Sent> sent;         ///< in the order the worker runs them
-    double running_since = 0.0;    ///< when the first started test began
     bool fresh = true;             ///< this worker process has run no test yet
     bool alone = false;            ///< it runs one test alone (an isolation re-run)
     bool timed_out = false;        ///< we killed it: its running test ran over
     bool any_started = false;      ///< this worker process began a test
     bool start_timed_out = false;  ///< we killed it: it never got ready
     bool went_quiet = false;       ///< we killed it: given tests, it said nothing for per_test_timeout_secs
-    double quiet_since = 0.0;      ///< its last event (ready, start, result)
+    /// Its last event (ready, start, result), or when it was given a test
+    /// while idle; while a test runs, that test's start.
+    double quiet_since = 0.0;
     bool kill_sent = false;        ///< kill_worker was called for this process
     std::optional<Batch> isolation; ///< waits for a fresh worker
     std::optional<Batch> first;     ///< taken at its start, fed once it is ready

@@ -157,7 +157,7 @@ void RunLoop::on_test_started(const TestStarted& e) {
     if (!s.started && m_in.tests[s.test].id == e.id) {
       s.started = true;
       slot.any_started = true;
-      slot.running_since = slot.quiet_since = m_exec.now();
+      slot.quiet_since = m_exec.now();
       m_observer.sandbox_running(e.slot, std::span(&e.id, 1));
       return;
     }
@@ -262,7 +262,7 @@ void RunLoop::on_worker_ended(const WorkerEnded& e) {
                           "ran over per_test_timeout_secs (" +
                               std::to_string(static_cast<long long>(m_in.per_test_timeout_secs)) +
                               " s); its worker was killed");
-      a.duration_secs = m_exec.now() - slot.running_since;
+      a.duration_secs = m_exec.now() - slot.quiet_since;
       act({Action::Kind::Record, s.test, std::move(a), {}}, e.slot);
     } else if (open && s.started && slot.alone) {
       act({Action::Kind::Record, s.test,
@@ -328,15 +328,13 @@ void RunLoop::check_test_timeouts() {
       m_exec.kill_worker(i);
     }
     const bool running = !slot.sent.empty() && slot.sent.front().started;
-    if (running && !slot.timed_out && now - slot.running_since > m_in.per_test_timeout_secs) {
-      slot.timed_out = slot.kill_sent = true;
-      m_exec.kill_worker(i);
-    } else if (!running && (slot.worker == WorkerState::Ready || slot.worker == WorkerState::Finishing) &&
-               !slot.sent.empty() && !slot.kill_sent &&
-               now - slot.quiet_since > m_in.per_test_timeout_secs) {
-      // Given tests, it neither began one nor answered: its stream is stuck.
-      // No test is to blame; they go back to the queue.
-      slot.went_quiet = slot.kill_sent = true;
+    const bool owes = (slot.worker == WorkerState::Ready || slot.worker == WorkerState::Finishing) &&
+                      !slot.sent.empty() && !slot.kill_sent;
+    if (owes && now - slot.quiet_since > m_in.per_test_timeout_secs) {
+      // A running test ran over; or, given tests, it neither began one nor
+      // answered: its stream is stuck, no test is to blame, they go back.
+      (running ? slot.timed_out : slot.went_quiet) = true;
+      slot.kill_sent = true;
       m_exec.kill_worker(i);
     }
   }
