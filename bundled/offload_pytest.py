@@ -14,6 +14,11 @@ reported as skipped under its node ID, as pytest's JUnit reports it.
 collector that skipped itself, one per line: such a module holds no test
 for ``--collect-only`` to list, yet a run reports it.
 
+``--offload-files=FILE`` (discovery when persistent workers collect) writes
+to FILE each file pytest would collect tests from, one node ID per line, in
+collection order, and collects nothing from them: no test module is
+imported, only conftests. The workers then collect each file once.
+
 Pure standard library plus pytest >= 7; it does nothing without the option.
 """
 import os
@@ -40,6 +45,12 @@ def pytest_addoption(parser):
         default=None,
         help="append the node ID of every collector that skips itself to FILE, one per line",
     )
+    group.addoption(
+        "--offload-files",
+        metavar="FILE",
+        default=None,
+        help="list the files tests would be collected from in FILE, one per line, importing none of them",
+    )
 
 
 def pytest_configure(config):
@@ -49,6 +60,30 @@ def pytest_configure(config):
     skipped = config.getoption("offload_skipped")
     if skipped:
         config.pluginmanager.register(_SkippedCollectors(config, skipped), _PLUGIN_NAME + "-skips")
+    files = config.getoption("offload_files")
+    if files:
+        config.pluginmanager.register(_FileLister(files), _PLUGIN_NAME + "-files")
+
+
+class _FileLister:
+    def __init__(self, path):
+        self._out = open(path, "w", encoding="utf-8", errors="surrogateescape")
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_collect_file(self, file_path, parent):
+        outcome = yield
+        # A package's __init__.py is walked, not listed: its modules are.
+        collectors = [c for c in outcome.get_result() or [] if c is not None and not isinstance(c, pytest.Package)]
+        if collectors:
+            # The collector's node ID is the file's path relative to the
+            # rootdir, as the tests' node IDs begin; dropping it keeps the
+            # module from being imported.
+            self._out.write(collectors[0].nodeid + "\n")
+            self._out.flush()
+            outcome.force_result([])
+
+    def pytest_unconfigure(self, config):
+        self._out.close()
 
 
 class _SkippedCollectors:

@@ -8,10 +8,12 @@ Runs pytest in this process with the worker as a plugin: it collects, says
 order, and reports each one on stdout as it ends. Node IDs are pytest's own
 (relative to its rootdir, as ``pytest --collect-only -q`` prints them).
 
-Collection: with ``--hint=FILE`` (node IDs, one per line) only the files of
-those IDs are collected at start; any other file is collected the first time
-one of its tests is requested. Without a hint, pytest collects what its
-arguments name, as a plain run would.
+Collection: with ``--hint=FILE`` (node IDs or files, one per line) only
+those files are collected at start; any other file is collected the first
+time one of its tests is requested, or when a ``collect`` request names it.
+Without a hint, pytest collects what its arguments name, as a plain run
+would. Each file collected is reported once, with its tests (``collected``),
+so the host can use the workers' collection as its discovery.
 
 Only protocol lines go to the real stdout: everything else written to fd 1
 (pytest's terminal, the tests outside capture) goes to stderr, so an event
@@ -39,6 +41,7 @@ class Requests:
         self._stream = stream
         self._lock = threading.Condition()
         self._ids = []
+        self._collects = []  # files the host asked to collect, not collected yet
         self._stopped = False
         self.bad_request = None
 
@@ -65,19 +68,21 @@ class Requests:
         except ValueError as error:
             return "is not JSON (%s)" % error
         if not isinstance(request, dict):
-            return 'is not a JSON object; expected {"op": "run", "tests": [...]} or {"op": "stop"}'
+            return ('is not a JSON object; expected {"op": "run", "tests": [...]}, '
+                    '{"op": "collect", "files": [...]} or {"op": "stop"}')
         op = request.get("op")
         if op == "stop":
             self._stop(None)
             return None
-        if op != "run":
-            return 'has op %s; expected "run" or "stop"' % json.dumps(op)
-        tests = request.get("tests")
-        if not isinstance(tests, list) or not all(isinstance(t, str) for t in tests):
-            return 'has "tests" that is not a list of strings'
+        if op not in ("run", "collect"):
+            return 'has op %s; expected "run", "collect" or "stop"' % json.dumps(op)
+        member = "tests" if op == "run" else "files"
+        names = request.get(member)
+        if not isinstance(names, list) or not all(isinstance(t, str) for t in names):
+            return 'has "%s" that is not a list of strings' % member
         with self._lock:
             if not self._stopped:
-                self._ids.extend(tests)
+                (self._ids if op == "run" else self._collects).extend(names)
                 self._lock.notify_all()
         return None
 
@@ -88,12 +93,21 @@ class Requests:
             self._stopped = True
             self._lock.notify_all()
 
-    def wait(self, count):
-        """Blocks until `count` IDs are queued or no more will come; the queue's head."""
-        with self._lock:
-            while len(self._ids) < count and not self._stopped:
-                self._lock.wait()
-            return list(self._ids[:count])
+    def wait(self, count, collect):
+        """Blocks until `count` IDs are queued or no more will come; the queue's head.
+
+        Files asked for meanwhile are handed to `collect` (outside the lock)
+        at once: the host may be waiting for their tests to send the next IDs.
+        """
+        while True:
+            with self._lock:
+                while len(self._ids) < count and not self._stopped and not self._collects:
+                    self._lock.wait()
+                files, self._collects = self._collects, []
+                if not files:
+                    return list(self._ids[:count])
+            for file in files:
+                collect(file)
 
     def pop(self):
         with self._lock:
@@ -154,10 +168,12 @@ class Worker:
         self._config = None
         self._session = None
         self._items = {}
+        self._by_file = {}  # rootdir-relative file -> its node IDs, in collection order
         self._collected_files = set()
         self._file_errors = {}  # rootdir-relative file -> (message, details)
         self._skipped_collectors = {}  # node ID of a module that skipped itself at import -> reason
         self._errors = []
+        self._reported_files = set()
         self._reports = []
         self._current = None
 
@@ -197,38 +213,59 @@ class Worker:
 
     def pytest_collection_finish(self, session):
         for item in session.items:
-            self._items.setdefault(item.nodeid, item)
+            if item.nodeid not in self._items:
+                self._items[item.nodeid] = item
+                self._by_file.setdefault(_file_of(item.nodeid), []).append(item.nodeid)
             self._collected_files.add(_file_of(item.nodeid))
 
-    def _collect_file_of(self, test_id):
-        """Collects the file of `test_id` if it was never collected; the item or None."""
-        relative = _file_of(test_id)
-        if relative in self._collected_files or relative in self._file_errors:
-            return self._items.get(test_id)
-        self._collected_files.add(relative)
-        path = self._config.rootpath / relative
-        if not path.is_file():
-            return None
-        try:
-            self._session.perform_collect([str(path)])
-        except pytest.UsageError:
-            return None  # pytest would not collect this file (python_files, --ignore, ...)
-        except Exception as error:
-            self._file_errors[relative] = ("ERROR collecting %s: %s" % (relative, _one_line(error)), "")
-        return self._items.get(test_id)
+    def _collect_file(self, relative):
+        """Collects a file that was never collected (a no-op otherwise), and reports it."""
+        if relative not in self._collected_files and relative not in self._file_errors:
+            self._collected_files.add(relative)
+            path = self._config.rootpath / relative
+            if path.is_file():
+                try:
+                    self._session.perform_collect([str(path)])
+                except pytest.UsageError:
+                    pass  # pytest would not collect this file (python_files, --ignore, ...)
+                except Exception as error:
+                    self._file_errors[relative] = ("ERROR collecting %s: %s" % (relative, _one_line(error)), "")
+        self._report_file(relative)
+
+    def _report_file(self, relative):
+        """One ``collected`` event per file: its tests in collection order, or why it has none."""
+        if relative in self._reported_files:
+            return
+        self._reported_files.add(relative)
+        ids = list(self._by_file.get(relative, ()))
+        ids += [i for i in self._skipped_collectors if _file_of(i) == relative and i not in self._items]
+        tests = []
+        for test_id in ids:
+            classname, name = _junit_name(test_id)
+            tests.append({"id": test_id, "classname": classname, "name": name})
+        event = {"event": "collected", "file": relative, "tests": tests}
+        if relative in self._file_errors:
+            event["error"] = self._file_errors[relative][0]
+        self._events.send(**event)
 
     def _item(self, test_id):
         item = self._items.get(test_id)
-        return item if item is not None else self._collect_file_of(test_id)
+        if item is None:
+            self._collect_file(_file_of(test_id))
+            item = self._items.get(test_id)
+        return item
 
     # Running --------------------------------------------------------------
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session):
         self._session = session
+        started = self._hint_files if self._hint_files is not None else self._collected_files | set(self._file_errors)
+        for relative in sorted(started):
+            self._report_file(relative)
         self._events.send(event="ready", protocol=PROTOCOL, collected=list(self._items), errors=self._errors)
         while True:
-            head = self._requests.wait(1)
+            head = self._requests.wait(1, self._collect_file)
             if not head:
                 break
             test_id = head[0]
@@ -246,7 +283,7 @@ class Worker:
         """The item the queue will run after its head (look-ahead); None when none follows."""
         count = 2
         while True:
-            queued = self._requests.wait(count)
+            queued = self._requests.wait(count, self._collect_file)
             if len(queued) < count:
                 return None
             item = self._item(queued[-1])
@@ -298,6 +335,21 @@ class Worker:
 
 def _file_of(test_id):
     return test_id.split("::", 1)[0]
+
+
+def _junit_name(test_id):
+    """(classname, name) of a node ID as pytest's own JUnit writes them."""
+    try:
+        from _pytest.junitxml import mangle_test_address
+        names = mangle_test_address(test_id)
+    except (ImportError, AttributeError):
+        path, bracket, params = test_id.partition("[")
+        names = path.split("::")
+        names[0] = names[0].replace("/", ".")
+        if names[0].endswith(".py"):
+            names[0] = names[0][:-3]
+        names[-1] += bracket + params
+    return ".".join(names[:-1]), names[-1]
 
 
 def _read_hint(path):

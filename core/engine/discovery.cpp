@@ -63,14 +63,14 @@ private:
 
 Result<std::vector<TestCase>> discover(const plugin::Framework& framework, const std::vector<config::Group>& groups,
                                        std::size_t parallel, const process::CancelToken& cancel,
-                                       double timeout_secs) {
+                                       double timeout_secs, bool files_only) {
   using Found = std::optional<Result<std::vector<plugin::DiscoveredTest>>>;
   std::vector<Found> found(groups.size());
   std::atomic<std::size_t> next{0};
   Deadline deadline(cancel, timeout_secs);
   const auto work = [&] {
     for (std::size_t g = next++; g < groups.size(); g = next++) {
-      found[g] = framework.discover(groups[g].name, groups[g].filters, deadline.token());
+      found[g] = framework.discover(groups[g].name, groups[g].filters, deadline.token(), files_only);
     }
   };
   if (parallel == 0) {
@@ -97,7 +97,15 @@ Result<std::vector<TestCase>> discover(const plugin::Framework& framework, const
       return found[g]->error();
     }
     std::unordered_set<std::string> in_group;
+    std::unordered_set<std::string> files;
     for (auto& t : found[g]->value()) {
+      if (t.id.empty()) {
+        // A file to collect (files_only): the workers will list its tests.
+        if (files.insert(t.file.value_or("")).second) {
+          tests.push_back(TestCase{{}, g, std::move(t.file), {}, {}});
+        }
+        continue;
+      }
       if (!in_group.insert(t.id).second) {
         continue;
       }

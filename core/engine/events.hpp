@@ -76,6 +76,15 @@ struct TestFinished {
   Attempt attempt;
 };
 
+/// A slot's worker collected a file (worker discovery): its tests, in
+/// collection order, or the error that kept it from collecting them.
+struct FileCollected {
+  std::size_t slot = 0;
+  std::string file;
+  std::vector<TestCase> tests; ///< group not set
+  std::string error;
+};
+
 /// A slot's worker process ended (asked to, killed, or on its own).
 struct WorkerEnded {
   std::size_t slot = 0;
@@ -85,6 +94,6 @@ struct WorkerEnded {
 };
 
 using Event = std::variant<SandboxReady, SandboxLost, BatchDone, OutputLine, DiscoveryDone, Interrupted, Tick,
-                           WorkerReady, TestStarted, TestFinished, WorkerEnded>;
+                           WorkerReady, TestStarted, TestFinished, WorkerEnded, FileCollected>;
 
 } // namespace offload::engine

@@ -43,6 +43,9 @@ public:
   virtual void start_worker(std::size_t slot, const std::vector<std::string>& first) = 0;
   /// Hands tests to slot's worker, to run in this order after what it has.
   virtual void feed(std::size_t slot, const std::vector<std::string>& ids) = 0;
+  /// Asks slot's worker to collect `files` (worker discovery): answers a
+  /// FileCollected per file, before any later TestStarted.
+  virtual void collect(std::size_t slot, const std::vector<std::string>& files) = 0;
   /// Nothing more for slot's worker: it runs what it has and exits.
   virtual void finish_worker(std::size_t slot) = 0;
   /// Kills slot's worker at once (its test ran over the timeout).

@@ -13,7 +13,7 @@ std::size_t FileQueue::new_piece(std::size_t file) {
 }
 
 void FileQueue::add(const std::vector<std::size_t>& tests, const std::function<std::size_t(std::size_t)>& file_of,
-                    const Estimate& estimate) {
+                    const Estimate& estimate, std::optional<std::size_t> reserve_for) {
   for (std::size_t t : tests) {
     const std::size_t file = file_of(t);
     std::size_t piece = 0;
@@ -22,6 +22,7 @@ void FileQueue::add(const std::vector<std::size_t>& tests, const std::function<s
       piece = known->second;
     } else {
       piece = new_piece(file);
+      m_pieces[piece].reserved = reserve_for;
       if (file != k_no_file) {
         m_by_file[file] = piece;
       }
@@ -43,17 +44,44 @@ std::optional<std::size_t> FileQueue::take(std::size_t sandbox, const Estimate& 
   if (const auto current = m_current.find(sandbox); current != m_current.end()) {
     return pop(current->second, estimate);
   }
-  while (!m_unowned.empty()) {
-    const std::size_t piece = m_unowned.front();
-    m_unowned.pop_front();
-    if (m_pieces[piece].tests.empty() || m_pieces[piece].owner) {
-      continue;
-    }
+  std::erase_if(m_unowned, [&](std::size_t p) { return m_pieces[p].tests.empty() || m_pieces[p].owner; });
+  // Most work first among: what this sandbox collected, what nobody did,
+  // then what another sandbox collected and has not begun.
+  auto pick = std::find_if(m_unowned.begin(), m_unowned.end(),
+                           [&](std::size_t p) { return m_pieces[p].reserved == sandbox; });
+  if (pick == m_unowned.end()) {
+    pick = std::find_if(m_unowned.begin(), m_unowned.end(), [&](std::size_t p) { return !m_pieces[p].reserved; });
+  }
+  if (pick == m_unowned.end() && !m_unowned.empty()) {
+    pick = m_unowned.begin();
+  }
+  if (pick != m_unowned.end()) {
+    const std::size_t piece = *pick;
+    m_unowned.erase(pick);
     m_pieces[piece].owner = sandbox;
+    m_pieces[piece].reserved.reset();
     m_current[sandbox] = piece;
     return pop(piece, estimate);
   }
   return steal(sandbox, estimate);
+}
+
+bool FileQueue::has_work_for(std::size_t sandbox) const {
+  if (m_current.contains(sandbox)) {
+    return true;
+  }
+  return std::any_of(m_unowned.begin(), m_unowned.end(), [&](std::size_t p) {
+    const Piece& piece = m_pieces[p];
+    return !piece.tests.empty() && !piece.owner && (!piece.reserved || piece.reserved == sandbox);
+  });
+}
+
+void FileQueue::release(std::size_t sandbox) {
+  for (Piece& p : m_pieces) {
+    if (p.reserved == sandbox) {
+      p.reserved.reset();
+    }
+  }
 }
 
 std::size_t FileQueue::pop(std::size_t piece, const Estimate& estimate) {

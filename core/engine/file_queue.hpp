@@ -15,7 +15,10 @@ namespace offload::engine {
 /// and class fixtures are set up once there. A sandbox keeps to its file
 /// until it is empty, then takes the file with the most work left that
 /// nobody has begun; when none is left it steals the back half of the
-/// biggest file another sandbox is working through. Not thread-safe.
+/// biggest file another sandbox is working through. A file may be reserved
+/// for the sandbox that collected it (its worker has imported it): that
+/// sandbox takes it first, the others only when nothing else is left. Not
+/// thread-safe.
 class FileQueue {
 public:
   static constexpr std::size_t k_no_file = static_cast<std::size_t>(-1);
@@ -24,9 +27,15 @@ public:
   /// Queues tests (in the order given) under their files (`file_of`,
   /// k_no_file = a test of its own). A file a sandbox is working through
   /// takes its late tests too.
+  /// `reserve_for`: new files are reserved for that sandbox.
   void add(const std::vector<std::size_t>& tests, const std::function<std::size_t(std::size_t)>& file_of,
-           const Estimate& estimate);
+           const Estimate& estimate, std::optional<std::size_t> reserve_for = std::nullopt);
   std::optional<std::size_t> take(std::size_t sandbox, const Estimate& estimate);
+  /// Whether `sandbox` has work here that is neither stolen nor reserved
+  /// for another sandbox.
+  bool has_work_for(std::size_t sandbox) const;
+  /// `sandbox` is gone: what was reserved for it is anybody's.
+  void release(std::size_t sandbox);
   /// Every queued test, in no particular order; the queue is empty after.
   std::vector<std::size_t> drain();
   /// Forgets the queued tests `gone` says are gone.
@@ -38,6 +47,7 @@ private:
     std::deque<std::size_t> tests;
     double secs = 0.0; ///< estimated when queued; only orders the pieces
     std::optional<std::size_t> owner;
+    std::optional<std::size_t> reserved; ///< for this sandbox, until it begins it
     std::size_t file = k_no_file; ///< k_no_file for a stolen half: late tests join the original
   };
   std::size_t new_piece(std::size_t file);

@@ -56,9 +56,9 @@ RunOptions run_options(const config::Config& cfg, const plugin::Provider& provid
 } // namespace
 
 Result<std::vector<TestCase>> collect(const config::Config& config, const plugin::Framework& framework,
-                                      NoTests no_tests, const process::CancelToken& cancel) {
+                                      NoTests no_tests, const process::CancelToken& cancel, bool files_only) {
   auto tests = discover(framework, config.groups, static_cast<std::size_t>(config.offload.max_parallel_collection),
-                        cancel, static_cast<double>(config.offload.discovery_timeout_secs));
+                        cancel, static_cast<double>(config.offload.discovery_timeout_secs), files_only);
   if (!tests || no_tests == NoTests::Pass) {
     return tests;
   }
@@ -113,10 +113,18 @@ Result<RunOutcome> run_pipeline(const config::Config& cfg, const plugin::Provide
   if (cfg.offload.start_before_discovery) {
     source.expected = history.listing(fingerprint, cfg.groups);
   }
+  RunOptions run_opt = run_options(cfg, provider, options, std::nullopt);
+  // Workers collect each file they run anyway: with one group, discovery
+  // need only list the files, and the workers' reports list the tests (the
+  // costly part is then done once, in parallel, by the run itself).
+  source.worker_discovery =
+      cfg.groups.size() == 1 && framework.worker_discovery() && uses_workers(provider, framework, run_opt);
   std::fprintf(stderr, "offload: discovering tests...\n");
   auto image = std::async(std::launch::async,
                           [&] { return provider.prepare(options.no_cache, options.copy_dirs, interrupt); });
-  auto discovering = std::async(std::launch::async, [&] { return collect(cfg, framework, options.no_tests, interrupt); });
+  auto discovering = std::async(std::launch::async, [&] {
+    return collect(cfg, framework, options.no_tests, interrupt, source.worker_discovery);
+  });
   std::optional<Result<std::vector<TestCase>>> discovered;
   const auto answer = [&]() -> Result<std::vector<TestCase>>& {
     if (!discovered) {
@@ -126,7 +134,9 @@ Result<RunOutcome> run_pipeline(const config::Config& cfg, const plugin::Provide
   };
   source.discover = [&] {
     Result<std::vector<TestCase>> tests = std::move(answer());
-    if (tests) {
+    if (tests && is_file_listing(*tests)) {
+      std::fprintf(stderr, "offload: found %zu test files; the workers collect their tests\n", tests->size());
+    } else if (tests) {
       std::fprintf(stderr, "offload: found %zu tests in %zu groups\n", tests->size(), cfg.groups.size());
     }
     return tests;
@@ -147,8 +157,9 @@ Result<RunOutcome> run_pipeline(const config::Config& cfg, const plugin::Provide
   if (!locked_out_dir) {
     return locked_out_dir.error();
   }
-  auto outcome = orchestrate(provider, framework, std::move(source), cfg.groups, history,
-                             run_options(cfg, provider, options, *prepared), interrupt, observer);
+  run_opt.image_id = std::move(*prepared);
+  auto outcome =
+      orchestrate(provider, framework, std::move(source), cfg.groups, history, run_opt, interrupt, observer);
   if (!outcome) {
     return outcome;
   }

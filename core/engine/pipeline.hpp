@@ -33,8 +33,10 @@ struct PipelineOptions {
 };
 
 /// Discovers every group's tests and applies the no-tests rule.
+/// `files_only`: a framework with worker discovery may list files instead
+/// (a group with none selects nothing).
 Result<std::vector<TestCase>> collect(const config::Config& config, const plugin::Framework& framework,
-                                      NoTests no_tests, const process::CancelToken& cancel);
+                                      NoTests no_tests, const process::CancelToken& cancel, bool files_only = false);
 
 /// A whole `offload run`: the image build, discovery and (with a matching
 /// history) the first batches overlap; then the run, then every report in

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "engine/run.hpp"
 
+#include "engine/discovery.hpp"
+
 #include "engine/run_loop.hpp"
 #include "engine/thread_executor.hpp"
 
@@ -27,6 +29,11 @@ bool has_worker(const plugin::Framework& framework) {
 
 } // namespace
 
+bool uses_workers(const plugin::Provider& provider, const plugin::Framework& framework, const RunOptions& options) {
+  return options.workers && options.policy == SchedulePolicy::Dynamic && framework.has_result_files() &&
+         provider.streams_stdin() && has_worker(framework);
+}
+
 Result<RunOutcome> orchestrate(const plugin::Provider& provider, const plugin::Framework& framework,
                                TestSource source, const std::vector<config::Group>& groups,
                                const History& history, const RunOptions& options,
@@ -38,8 +45,8 @@ Result<RunOutcome> orchestrate(const plugin::Provider& provider, const plugin::F
   in.exit_code_mode = !framework.has_result_files();
   in.benign_exit_statuses = framework.benign_exit_statuses();
   in.per_test_timeout_secs = options.per_test_timeout_secs;
-  in.workers = options.workers && options.policy == SchedulePolicy::Dynamic && !in.exit_code_mode &&
-               provider.streams_stdin() && has_worker(framework);
+  in.workers = uses_workers(provider, framework, options);
+  in.worker_discovery = in.workers && source.worker_discovery;
   // Static mode plans every attempt up front, which a late answer would undo.
   const bool early = !source.expected.empty() && options.policy != SchedulePolicy::Static;
   if (early) {
@@ -50,7 +57,8 @@ Result<RunOutcome> orchestrate(const plugin::Provider& provider, const plugin::F
     if (!tests) {
       return tests.error();
     }
-    in.tests = std::move(*tests);
+    (in.worker_discovery && is_file_listing(*tests) ? in.listing : in.tests) = std::move(*tests);
+    in.worker_discovery = !in.listing.empty();
   }
 
   SandboxSetup setup;

@@ -23,7 +23,16 @@ struct TestSource {
   /// dropped (their results ignored, batches of nothing else cancelled), new
   /// ones are queued, and no result counts before it answered.
   std::vector<TestCase> expected;
+  /// `discover` may answer with files (see is_file_listing) whose tests the
+  /// workers' collection lists: the run then starts on the files, or on
+  /// `expected`, and each worker's report of a file settles its tests.
+  bool worker_discovery = false;
 };
+
+/// Whether a run with `options` feeds persistent workers: the options ask
+/// for them, the framework has one as configured, and the provider streams
+/// a command's stdin. Otherwise it runs batches.
+bool uses_workers(const plugin::Provider& provider, const plugin::Framework& framework, const RunOptions& options);
 
 /// Runs the tests of `source` on sandboxes of `provider` until every test
 /// has a verdict, the run is interrupted (`interrupt`), or --fail-fast stops

@@ -31,12 +31,25 @@ RunLoop::RunLoop(Executor& executor, RunObserver& observer, RunInputs inputs)
       m_round(m_in.tests.size(), 0) {
   m_order.resize(m_in.tests.size());
   std::iota(m_order.begin(), m_order.end(), std::size_t{0});
+  if (m_in.worker_discovery) {
+    m_collect.active = true;
+    m_in.pending = true;
+    for (std::size_t t = 0; t < m_in.tests.size(); ++t) {
+      m_index.emplace(m_in.tests[t].id, t);
+      if (m_in.tests[t].file) {
+        m_tests_of_file[*m_in.tests[t].file].push_back(t);
+      }
+    }
+  }
 }
 
 Result<RunOutcome> RunLoop::run() {
   m_started_early = m_in.pending ? m_in.tests.size() : 0;
-  m_observer.run_started(m_in.tests.size(), sandboxes_for(m_in.tests.size()));
+  m_observer.run_started(m_in.tests.size(), sandboxes_for(std::max(m_in.tests.size(), m_in.listing.size())));
   open_slots(sandboxes_for(m_in.tests.size()));
+  if (!m_in.listing.empty()) {
+    start_listing(m_in.listing);
+  }
   while (!finished()) {
     Event event = m_exec.next(k_tick_secs);
     handle(event);
@@ -44,6 +57,10 @@ Result<RunOutcome> RunLoop::run() {
       check_test_timeouts();
     }
     dispatch();
+    if (live_slots() == 0 && !m_slots.empty() && m_in.pending && m_collect.active && m_collect.listed) {
+      abandon_collection();
+    }
+    settle_listing();
     if (live_slots() == 0 && !m_in.pending && m_scheduler.has_queued()) {
       settle_unrunnable();
     }
@@ -83,6 +100,7 @@ void RunLoop::handle(Event& event) {
                  [this](TestStarted& e) { on_test_started(e); },
                  [this](TestFinished& e) { on_test_finished(e); },
                  [this](WorkerEnded& e) { on_worker_ended(e); },
+                 [this](FileCollected& e) { on_file_collected(e); },
              },
              event);
 }
@@ -94,6 +112,8 @@ void RunLoop::on_ready(const SandboxReady& e) {
 
 void RunLoop::on_lost(const SandboxLost& e) {
   m_slots[e.slot].state = SlotState::Lost;
+  forget_asked(e.slot);
+  m_scheduler.release(e.slot);
   m_last_sandbox_error = e.error.message;
   // Sandboxes tend to fail alike; one line per distinct reason is enough.
   if (m_sandbox_errors.insert(e.error.message).second) {
@@ -217,7 +237,8 @@ void RunLoop::tell_ended(std::size_t test, std::size_t slot, bool ran) {
 
 void RunLoop::act(Action action, std::size_t slot) {
   const bool verdict = action.kind != Action::Kind::Isolate && action.kind != Action::Kind::Requeue;
-  if (m_in.pending && verdict) {
+  // A test a worker reported with its file is known to exist.
+  if (m_in.pending && verdict && !confirmed(action.test)) {
     m_deferred_actions.emplace_back(std::move(action), slot);
     return;
   }

@@ -16,6 +16,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace offload::engine {
@@ -38,6 +39,11 @@ struct RunInputs {
   bool workers = false;
   /// A test running longer in a worker is killed with its worker.
   double per_test_timeout_secs = 300.0;
+  /// Worker discovery: discovery lists files only (now in `listing`, or
+  /// later as the DiscoveryDone answer) and the workers' collection of
+  /// each file (FileCollected) lists its tests. Implies `pending`.
+  bool worker_discovery = false;
+  std::vector<TestCase> listing; ///< file records (empty `id`), in order
 };
 
 /// The run: one loop on one thread that owns the Scheduler, the Tracker and
@@ -98,6 +104,21 @@ private:
     BatchDone done;
     std::vector<std::size_t> twins; ///< copies of it (or its original) running when it ended
   };
+  /// Worker discovery's bookkeeping (run_collect.cpp).
+  struct Collecting {
+    bool active = false;
+    bool listed = false;                 ///< the file listing arrived
+    std::vector<std::string> files;      ///< the listing, in order
+    std::unordered_set<std::string> listed_files; ///< the same files
+    std::size_t remaining = 0;           ///< listed files no worker reported yet
+    /// Reported files: their tests in collection order.
+    std::unordered_map<std::string, std::vector<std::size_t>> collected;
+    /// Listed files that no worker was asked to collect and that no queued
+    /// test will make one collect.
+    std::deque<std::string> uncollected;
+    /// Per slot: files its worker was asked to collect, not reported yet.
+    std::map<std::size_t, std::vector<std::string>> asked;
+  };
 
   void handle(Event& event);
   void on_ready(const SandboxReady& e);
@@ -117,6 +138,28 @@ private:
   void on_test_started(const TestStarted& e);
   void on_test_finished(TestFinished& e);
   void on_worker_ended(const WorkerEnded& e);
+
+  // Worker discovery (run_collect.cpp).
+  void start_listing(const std::vector<TestCase>& files);
+  void on_file_collected(FileCollected& e);
+  /// Ends the pending state once every listed file was reported (or the
+  /// run stops): the run's tests are then exactly what the workers listed.
+  void settle_listing();
+  bool confirmed(std::size_t test) const;
+  /// No sandbox is left to collect the files still unreported.
+  void abandon_collection();
+  /// Whether slot should collect a file rather than take (or steal) a test.
+  bool wants_to_collect(std::size_t slot) const;
+  /// Asks slot's running worker to collect the next unasked file.
+  void ask_to_collect(std::size_t slot);
+  /// The next unasked file, now owed by slot's worker.
+  std::string next_to_collect(std::size_t slot);
+  /// Whether slot's worker was asked for files it has not reported yet.
+  bool owes_collection(std::size_t slot) const;
+  /// Files slot's worker owed go back to be asked of another.
+  void forget_asked(std::size_t slot);
+  void add_tests(std::vector<TestCase> fresh, std::optional<std::size_t> reserve_for);
+  void withdraw_tests(const std::vector<std::size_t>& tests);
   void give_back(std::optional<Batch>& chunk, bool alone);
   void close_chunk_test(std::size_t chunk, std::optional<std::pair<std::size_t, double>> observed);
   void check_test_timeouts();
@@ -164,6 +207,10 @@ private:
   std::vector<std::pair<Action, std::size_t>> m_deferred_actions;
   /// Tests in discovery's order (indices into m_in.tests).
   std::vector<std::size_t> m_order;
+  Collecting m_collect;
+  /// Worker discovery: every test by ID and by file.
+  std::unordered_map<std::string, std::size_t> m_index;
+  std::unordered_map<std::string, std::vector<std::size_t>> m_tests_of_file;
   std::size_t m_started_early = 0;
   std::size_t m_withdrawn = 0;
   bool m_interrupted = false;

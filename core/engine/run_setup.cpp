@@ -3,6 +3,8 @@
 // scheduler and tracker start from, and discovery's late answer.
 #include "engine/run_loop.hpp"
 
+#include "engine/discovery.hpp"
+
 #include <unordered_map>
 
 namespace offload::engine {
@@ -64,6 +66,12 @@ std::size_t RunLoop::sandboxes_for(std::size_t tests) const {
 }
 
 void RunLoop::on_discovery(DiscoveryDone& e) {
+  if (m_collect.active && e.tests && is_file_listing(*e.tests)) {
+    start_listing(*e.tests);
+    return;
+  }
+  // The framework listed tests after all: they are the run's.
+  m_collect.active = false;
   m_in.pending = false;
   if (!e.tests) {
     m_discovery_error = e.tests.error();

@@ -32,9 +32,10 @@ void RunLoop::dispatch_worker(std::size_t i) {
       close_slot(i);
       return;
     }
-    // Only what is queued is worth a worker; a retry may still come from
-    // the others, and this sandbox waits for it.
-    if (!m_scheduler.has_queued() && !slot.isolation) {
+    // Only what is queued (or a file to collect) is worth a worker; a retry
+    // may still come from the others, and this sandbox waits for it.
+    const bool collect_first = !slot.isolation && wants_to_collect(i);
+    if (!m_scheduler.has_queued() && !slot.isolation && !collect_first) {
       return;
     }
     slot.worker = WorkerState::Starting;
@@ -51,7 +52,10 @@ void RunLoop::dispatch_worker(std::size_t i) {
     // Its first test goes with the start, so a worker that collects lazily
     // imports only that test's file before it is ready.
     std::vector<std::string> first;
-    if (!slot.isolation) {
+    if (collect_first) {
+      // It collects that file before it is ready, and reports its tests.
+      first.push_back(next_to_collect(i));
+    } else if (!slot.isolation) {
       if (auto chunk = m_scheduler.take(i, m_exec.now())) {
         for (std::size_t t : chunk->tests) {
           first.push_back(m_in.tests[t].id);
@@ -89,6 +93,14 @@ void RunLoop::dispatch_worker(std::size_t i) {
     }
     while (!slot.isolation && slot.sent.size() < k_max_queued &&
            (slot.sent.size() < k_min_queued || queued_secs < k_queued_secs)) {
+      if (m_collect.active && !m_scheduler.has_work_for(i) && (owes_collection(i) || wants_to_collect(i))) {
+        // A file of its own to collect beats stealing another's: its worker
+        // waits for the file's tests, which come with its report.
+        if (!owes_collection(i)) {
+          ask_to_collect(i);
+        }
+        break;
+      }
       auto chunk = m_scheduler.take(i, m_exec.now());
       if (!chunk) {
         exhausted = true;
@@ -280,6 +292,7 @@ void RunLoop::on_worker_ended(const WorkerEnded& e) {
     close_chunk_test(s.chunk, std::nullopt);
   }
   slot.sent.clear();
+  forget_asked(e.slot);
   give_back(slot.first, false);
   if (failed_start || stopping()) {
     // A suspect waiting for this sandbox's fresh worker: that worker may
@@ -293,6 +306,7 @@ void RunLoop::on_worker_ended(const WorkerEnded& e) {
       slot.state = SlotState::Lost;
       m_last_sandbox_error = "its worker ended " + std::to_string(k_failed_starts) + " times without a result, last: " + why;
       spdlog::warn("giving up sandbox {}: {}", e.slot, m_last_sandbox_error);
+      m_scheduler.release(e.slot);
       m_exec.close(e.slot);
     }
   }
@@ -329,7 +343,7 @@ void RunLoop::check_test_timeouts() {
     }
     const bool running = !slot.sent.empty() && slot.sent.front().started;
     const bool owes = (slot.worker == WorkerState::Ready || slot.worker == WorkerState::Finishing) &&
-                      !slot.sent.empty() && !slot.kill_sent;
+                      (!slot.sent.empty() || owes_collection(i)) && !slot.kill_sent;
     if (owes && now - slot.quiet_since > m_in.per_test_timeout_secs) {
       // A running test ran over; or, given tests, it neither began one nor
       // answered: its stream is stuck, no test is to blame, they go back.

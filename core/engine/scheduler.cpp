@@ -36,12 +36,12 @@ Scheduler::Scheduler(std::vector<SchedTest> tests, SchedulerOptions options)
   }
 }
 
-void Scheduler::queue(const std::vector<std::size_t>& tests) {
+void Scheduler::queue(const std::vector<std::size_t>& tests, std::optional<std::size_t> reserve_for) {
   for (std::size_t t : tests) {
     account(t, +1);
   }
   if (m_opt.stream_by_file) {
-    m_files.add(tests, [this](std::size_t t) { return m_tests[t].file; }, estimator());
+    m_files.add(tests, [this](std::size_t t) { return m_tests[t].file; }, estimator(), reserve_for);
     return;
   }
   m_queue.insert(m_queue.end(), tests.begin(), tests.end());
@@ -120,6 +120,10 @@ double Scheduler::target_secs() const {
 
 bool Scheduler::has_queued() const {
   return !m_front.empty() || !m_queue.empty() || !m_files.empty() || !m_static.empty() || !m_first_round.empty();
+}
+
+bool Scheduler::has_work_for(std::size_t sandbox) const {
+  return !m_front.empty() || (m_opt.stream_by_file ? m_files.has_work_for(sandbox) : has_queued());
 }
 
 Batch Scheduler::start(std::size_t sandbox, std::vector<std::size_t> tests, double now, bool isolation) {
@@ -368,7 +372,7 @@ std::vector<std::size_t> Scheduler::drain() {
   return out;
 }
 
-std::size_t Scheduler::add(const std::vector<SchedTest>& tests) {
+std::size_t Scheduler::add(const std::vector<SchedTest>& tests, std::optional<std::size_t> reserve_for) {
   const std::size_t first = m_tests.size();
   for (const SchedTest& t : tests) {
     if (t.group >= m_group_sum.size()) {
@@ -385,7 +389,7 @@ std::size_t Scheduler::add(const std::vector<SchedTest>& tests) {
   }
   std::vector<std::size_t> fresh(m_tests.size() - first);
   std::iota(fresh.begin(), fresh.end(), first);
-  queue(fresh);
+  queue(fresh, reserve_for);
   return first;
 }
 

@@ -97,12 +97,19 @@ public:
   std::vector<std::size_t> drain();
   /// Tests discovered after the scheduler was built; they are queued and
   /// numbered from the current size on. Returns the first new index.
-  std::size_t add(const std::vector<SchedTest>& tests);
+  /// `reserve_for` (streaming by file): their files are kept for the
+  /// sandbox that collected them.
+  std::size_t add(const std::vector<SchedTest>& tests, std::optional<std::size_t> reserve_for = std::nullopt);
+  /// `sandbox` is gone: files kept for it are anybody's.
+  void release(std::size_t sandbox) { m_files.release(sandbox); }
   /// Forgets the queued copies of every test with `gone[test]` set (tests
   /// the run started from that discovery no longer lists).
   void withdraw(const std::vector<char>& gone);
 
   bool has_queued() const;
+  /// Whether `sandbox` could take work now without stealing or taking a
+  /// file kept for another sandbox.
+  bool has_work_for(std::size_t sandbox) const;
   std::size_t in_flight() const { return m_running.size(); }
   /// Running batches that are copies of `batch` or that `batch` copies.
   std::vector<std::size_t> twins(std::size_t batch) const;
@@ -132,7 +139,7 @@ private:
 
   std::optional<Batch> take_front(std::size_t sandbox, bool allow_avoided);
   std::optional<Batch> take_dynamic(std::size_t sandbox);
-  void queue(const std::vector<std::size_t>& tests);
+  void queue(const std::vector<std::size_t>& tests, std::optional<std::size_t> reserve_for = std::nullopt);
   FileQueue::Estimate estimator() const {
     return [this](std::size_t t) { return estimate(t); };
   }

@@ -278,6 +278,10 @@ void ThreadExecutor::feed(std::size_t index, const std::vector<std::string>& ids
   send(index, worker::run_request(ids));
 }
 
+void ThreadExecutor::collect(std::size_t index, const std::vector<std::string>& files) {
+  send(index, worker::collect_request(files));
+}
+
 void ThreadExecutor::finish_worker(std::size_t index) {
   send(index, worker::stop_request());
   if (const auto it = m_workers.find(index); it != m_workers.end() && it->second.to_worker) {

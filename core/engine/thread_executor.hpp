@@ -54,6 +54,7 @@ public:
   Event next(double max_wait_secs) override;
   void start_worker(std::size_t slot, const std::vector<std::string>& first) override;
   void feed(std::size_t slot, const std::vector<std::string>& ids) override;
+  void collect(std::size_t slot, const std::vector<std::string>& files) override;
   void finish_worker(std::size_t slot) override;
   void kill_worker(std::size_t slot) override;
 

@@ -45,6 +45,9 @@ public:
 
   /// True for settled and withdrawn tests.
   bool settled(std::size_t test) const { return m_state[test].settled; }
+  bool withdrawn(std::size_t test) const { return m_state[test].withdrawn; }
+  /// Tests that need a verdict: all but the withdrawn.
+  std::size_t live() const { return m_records.size() - m_withdrawn; }
   bool all_settled() const { return m_counts.settled() + m_withdrawn == m_records.size(); }
   const Counts& counts() const { return m_counts; }
   const TestRecord& record_of(std::size_t test) const { return m_records[test]; }

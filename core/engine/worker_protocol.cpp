@@ -76,6 +76,31 @@ Result<Message> finished(const nlohmann::json& j, std::string id) {
   return Message{std::move(f)};
 }
 
+Result<Message> collected(const nlohmann::json& j) {
+  Collected c;
+  c.file = text(j, "file");
+  if (c.file.empty()) {
+    return make_error("worker 'collected' event without a string \"file\"");
+  }
+  c.error = text(j, "error");
+  const auto tests = j.find("tests");
+  if (tests == j.end() || !tests->is_array()) {
+    return make_error("worker 'collected' event for '", c.file, "' without a \"tests\" list");
+  }
+  for (const auto& t : *tests) {
+    const std::string id = t.is_object() ? text(t, "id") : std::string();
+    if (id.empty()) {
+      return make_error("worker 'collected' event for '", c.file, "' lists a test without a string \"id\"");
+    }
+    TestCase test{id, 0, c.file, text(t, "classname"), text(t, "name")};
+    if (test.name.empty()) {
+      test.classname.clear(); // both or neither, as discovery's records
+    }
+    c.tests.push_back(std::move(test));
+  }
+  return Message{std::move(c)};
+}
+
 } // namespace
 
 std::optional<Result<Message>> parse_line(std::string_view line) {
@@ -95,6 +120,12 @@ std::optional<Result<Message>> parse_line(std::string_view line) {
     r.errors = strings(j, "errors");
     return Result<Message>(Message{std::move(r)});
   }
+  if (event == "collected") {
+    return collected(j);
+  }
+  if (event != "start" && event != "result") {
+    return std::nullopt;
+  }
   const auto id = j.find("id");
   if (id == j.end() || !id->is_string()) {
     return Result<Message>(make_error("worker '", event, "' event without a string \"id\""));
@@ -102,14 +133,17 @@ std::optional<Result<Message>> parse_line(std::string_view line) {
   if (event == "start") {
     return Result<Message>(Message{Started{id->get<std::string>()}});
   }
-  if (event == "result") {
-    return finished(j, id->get<std::string>());
-  }
-  return Result<Message>(make_error("worker sent an unknown event '", event, "'"));
+  return finished(j, id->get<std::string>());
 }
 
 std::string run_request(const std::vector<std::string>& ids) {
   return nlohmann::json{{"op", "run"}, {"tests", ids}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::strict) +
+         "\n";
+}
+
+std::string collect_request(const std::vector<std::string>& files) {
+  return nlohmann::json{{"op", "collect"}, {"files", files}}.dump(-1, ' ', false,
+                                                                   nlohmann::json::error_handler_t::strict) +
          "\n";
 }
 

@@ -36,14 +36,26 @@ struct Finished {
   Attempt attempt;
 };
 
-using Message = std::variant<Ready, Started, Finished>;
+/// The worker collected a file (at its start, for a test of it, or asked
+/// to): its tests in collection order (`id`, `classname`, `name`; no
+/// group), or why it has none.
+struct Collected {
+  std::string file;
+  std::vector<TestCase> tests;
+  std::string error; ///< the file could not be collected
+};
+
+using Message = std::variant<Ready, Started, Finished, Collected>;
 
 /// nullopt for a line that is not a protocol line (the worker's own
-/// output); an Error for a protocol line that is malformed.
+/// output) or an event this host does not know (a later addition); an
+/// Error for a protocol line that is malformed.
 std::optional<Result<Message>> parse_line(std::string_view line);
 
 /// The request that hands `ids` to a worker, one JSON line with its newline.
 std::string run_request(const std::vector<std::string>& ids);
+/// The request that asks a worker to collect `files` and report them.
+std::string collect_request(const std::vector<std::string>& files);
 /// The request that tells a worker nothing more comes.
 std::string stop_request();
 

@@ -48,6 +48,8 @@ void run_worker(const WorkerRun& run, const std::function<void(Event)>& post) {
                 post(WorkerReady{run.slot, std::move(m.errors)});
               } else if constexpr (std::is_same_v<M, worker::Started>) {
                 post(TestStarted{run.slot, std::move(m.id)});
+              } else if constexpr (std::is_same_v<M, worker::Collected>) {
+                post(FileCollected{run.slot, std::move(m.file), std::move(m.tests), std::move(m.error)});
               } else {
                 post(TestFinished{run.slot, std::move(m.id), m.found, std::move(m.attempt)});
               }

@@ -58,6 +58,8 @@ Framework::Framework(const Factory& factory, void* self) : m_factory(factory), m
     if (j.is_object() && j.contains("fixed_result_file") && j["fixed_result_file"].is_string()) {
       m_fixed_result_file = j["fixed_result_file"].get<std::string>();
     }
+    const auto wd = j.is_object() ? j.find("worker_discovery") : j.end();
+    m_worker_discovery = wd != j.end() && wd->is_boolean() && wd->get<bool>();
   }
 }
 
@@ -70,8 +72,13 @@ const offload_framework_v1& Framework::table() const {
 }
 
 Result<std::vector<DiscoveredTest>> Framework::discover(const std::string& group, const std::string& filters,
-                                                        const process::CancelToken& cancel) const {
-  const std::string request = json_text({{"group", group}, {"filters", filters}});
+                                                        const process::CancelToken& cancel, bool files_only) const {
+  nlohmann::json req{{"group", group}, {"filters", filters}};
+  files_only = files_only && m_worker_discovery;
+  if (files_only) {
+    req["files_only"] = true;
+  }
+  const std::string request = json_text(req);
   std::vector<DiscoveredTest> tests;
   std::string bad_record;
   FunctionSink sink([&](uint32_t channel, std::string_view bytes) -> int32_t {
@@ -79,11 +86,17 @@ Result<std::vector<DiscoveredTest>> Framework::discover(const std::string& group
       return OFFLOAD_OK;
     }
     auto j = nlohmann::json::parse(bytes, nullptr, false);
-    if (!j.is_object() || !j.contains("id") || !j["id"].is_string() || j["id"].get<std::string>().empty()) {
+    const bool has_id = j.is_object() && j.contains("id") && j["id"].is_string() && !j["id"].get<std::string>().empty();
+    // Asked for files, a plugin may write a file record (no "id"), or list
+    // tests after all; one kind per call.
+    const bool file_record = files_only && j.is_object() && !j.contains("id") && j.contains("file") &&
+                             j["file"].is_string() && !j["file"].get<std::string>().empty() &&
+                             (tests.empty() || tests.front().id.empty());
+    if ((!has_id && !file_record) || (has_id && !tests.empty() && tests.front().id.empty())) {
       bad_record = std::string(bytes.substr(0, 200));
       return OFFLOAD_EINVAL;
     }
-    DiscoveredTest t{j["id"].get<std::string>(), std::nullopt, {}, {}};
+    DiscoveredTest t{has_id ? j["id"].get<std::string>() : std::string(), std::nullopt, {}, {}};
     if (auto f = j.find("file"); f != j.end() && f->is_string()) {
       t.file = f->get<std::string>();
     }
@@ -102,7 +115,8 @@ Result<std::vector<DiscoveredTest>> Framework::discover(const std::string& group
   const int32_t rc = table().discover(m_self, request.data(), request.size(), sink.get(), &token, &err);
   if (!bad_record.empty()) {
     return coded_error(OFFLOAD_EFAULT, "discovery for group '", group, "' (framework '", m_factory.name(),
-                      "') produced a record without a string \"id\": ", bad_record);
+                      "') produced a record without a string \"id\"",
+                      files_only ? " (nor a file record of a files_only listing alone)" : "", ": ", bad_record);
   }
   if (rc != OFFLOAD_OK) {
     return call_error(m_factory, err, rc, "discovery for group '" + group + "'");

@@ -38,7 +38,7 @@ Result<std::pair<void*, nlohmann::json>> create_instance(const Factory& factory,
                                                          const config::PluginSection& section);
 
 struct DiscoveredTest {
-  std::string id;
+  std::string id; ///< empty in a files_only listing: `file` is a file to collect
   std::optional<std::string> file;
   std::string classname; ///< the framework's JUnit classname, or empty
   std::string name;      ///< the framework's JUnit name, or empty
@@ -73,8 +73,14 @@ public:
   /// framework cannot choose a path per batch (describe's "fixed_result_file").
   const std::optional<std::string>& fixed_result_file() const { return m_fixed_result_file; }
 
+  /// describe's "worker_discovery": its worker reports what it collects,
+  /// so discovery may list files only and leave the tests to the workers.
+  bool worker_discovery() const { return m_worker_discovery; }
+
+  /// `files_only` (honoured only with worker_discovery()): the plugin may
+  /// answer with file records (empty `id`) instead of tests.
   Result<std::vector<DiscoveredTest>> discover(const std::string& group, const std::string& filters,
-                                               const process::CancelToken& cancel) const;
+                                               const process::CancelToken& cancel, bool files_only = false) const;
   Result<BatchCommand> build_command(const std::vector<std::string>& tests, const std::string& result_file,
                                      bool fail_fast) const;
   /// The command of a persistent worker (ABI 1.1 build_worker_command) for
@@ -98,6 +104,7 @@ private:
   bool m_result_files = true;
   std::set<int> m_benign_exit_statuses;
   std::optional<std::string> m_fixed_result_file;
+  bool m_worker_discovery = false;
 };
 
 struct ExecOutcome {

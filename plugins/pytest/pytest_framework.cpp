@@ -3,10 +3,10 @@
 
 #include "batch_script.hpp"
 #include "collect_output.hpp"
-#include "skipped_modules.hpp"
 #include "json_config.hpp"
 #include "node_id_matcher.hpp"
 #include "shell_split.hpp"
+#include "temp_lines_file.hpp"
 #include "test_id.hpp"
 #include "worker_script.hpp"
 
@@ -61,7 +61,10 @@ PytestFramework::PytestFramework(const offload_host_v1* host, std::string_view c
       m_plugin_dir(std::filesystem::absolute(sdk::Host(host).bundled_script(k_bundled_plugin)).parent_path().string()) {}
 
 std::string PytestFramework::describe() {
-  return plugin_support::json_text({{"results", "junit"}});
+  // The worker reports each file it collects with its tests, and takes
+  // files to collect: with discover's "files_only" the host lists files
+  // here and lets the workers' collection stand for the rest.
+  return plugin_support::json_text({{"results", "junit"}, {"worker_discovery", true}});
 }
 
 std::vector<std::string> PytestFramework::discover_argv(const std::string& filters) const {
@@ -79,15 +82,24 @@ std::vector<std::string> PytestFramework::discover_argv(const std::string& filte
 
 void PytestFramework::discover(std::string_view request, const offload_sink* tests, const offload_cancel* cancel) {
   const nlohmann::json req = plugin_support::parse_object(request, "discover request");
-  const auto [group, filters] = read_request("discover request", [&] {
-    return std::pair(plugin_support::string_or(req, "group", ""), plugin_support::string_or(req, "filters", ""));
+  const auto [group, filters, files_only] = read_request("discover request", [&] {
+    return std::tuple(plugin_support::string_or(req, "group", ""), plugin_support::string_or(req, "filters", ""),
+                      plugin_support::bool_or(req, "files_only", false));
   });
   // The bundled plugin lists the modules that skip themselves at import
   // (pytest.importorskip): they hold no test, yet pytest's JUnit reports them.
-  const SkippedModulesFile skipped;
+  const TempLinesFile skipped("skipped");
+  // Filters (-k, -m) select tests, which only collecting the modules shows:
+  // then the tests are listed after all.
+  const bool list_files = files_only && filters.empty();
+  const TempLinesFile files("files");
   std::vector<std::string> argv = discover_argv(filters);
   argv.insert(argv.begin() + static_cast<std::ptrdiff_t>(m_options.pytest_command().size()),
               {"-p", "offload_pytest", "--offload-skipped=" + skipped.path()});
+  if (list_files) {
+    argv.insert(argv.begin() + static_cast<std::ptrdiff_t>(m_options.pytest_command().size()),
+                "--offload-files=" + files.path());
+  }
   // Node IDs can hold any Unicode text; ask for UTF-8 whatever the locale.
   nlohmann::json spec = {{"argv", argv},
                          {"env", {{"PYTHONIOENCODING", "utf-8"}, {"PYTHONPATH", with_plugin_dir(m_plugin_dir)}}}};
@@ -123,8 +135,14 @@ void PytestFramework::discover(std::string_view request, const offload_sink* tes
     throw sdk::Failure(OFFLOAD_EIO, explain_collect_failure(collected, m_options.python),
                        python_at_fault ? "python" : "");
   }
+  if (list_files) {
+    for (const std::string& file : files.lines()) {
+      sdk::emit(tests, OFFLOAD_CHANNEL_DATA, plugin_support::json_text({{"file", file}}));
+    }
+    return;
+  }
   std::vector<std::string> ids = parse_collected_ids(collected.out);
-  for (std::string& id : skipped.node_ids()) {
+  for (std::string& id : skipped.lines()) {
     ids.push_back(std::move(id));
   }
   if (ids.empty() && collected.status == 0 && printed_collection_tree(collected.out)) {

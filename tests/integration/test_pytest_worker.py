@@ -197,7 +197,7 @@ def test_a_bad_request_line_is_named_and_ends_the_worker_after_its_queue(start):
     worker.proc.stdin.flush()
     assert worker.outcomes(M + "test_quiet") == ["passed"]
     assert worker.finish() == 2
-    assert 'offload worker: request line 2 has op "jump"; expected "run" or "stop"' in worker.stderr()
+    assert 'offload worker: request line 2 has op "jump"; expected "run", "collect" or "stop"' in worker.stderr()
 
 
 def test_a_hint_collects_only_its_files_and_other_files_come_on_demand(start, project, tmp_path):
@@ -227,4 +227,76 @@ def test_a_file_that_cannot_be_collected_is_an_error_for_its_tests(start, projec
     broken = worker.result("tests/test_broken_import.py::test_y")
     assert broken["outcome"] == "error" and "no_such_module_anywhere" in broken["message"]
     assert worker.outcomes(M + "test_quiet") == ["passed"]
+    assert worker.finish() == 0
+
+
+def junit_names(project, *args):
+    """(classname, name) per testcase of a plain pytest run's own JUnit."""
+    import xml.etree.ElementTree as ET
+    report = project / "plain.xml"
+    subprocess.run([PYTHON, "-m", "pytest", "-p", "no:cacheprovider", f"--junitxml={report}", *args], cwd=project,
+                   capture_output=True, timeout=120)
+    return {(c.get("classname"), c.get("name")) for c in ET.parse(report).iter("testcase")}
+
+
+def test_every_file_collected_is_reported_once_with_its_tests_as_collect_only_lists_them(start, project):
+    worker = start()
+    ready = worker.ready()
+    ids = collected_ids(project)
+    files = sorted({i.split("::")[0] for i in ids})
+    assert [c["file"] for c in worker.collected] == files
+    for report in worker.collected:
+        assert [t["id"] for t in report["tests"]] == [i for i in ids if i.startswith(report["file"] + "::")]
+        assert "error" not in report
+    assert ready["collected"] == ids
+    # Named as pytest's own JUnit names them.
+    two = ("tests/test_fixtures.py", "tests/test_other.py")
+    names = {(t["classname"], t["name"]) for c in worker.collected if c["file"] in two for t in c["tests"]}
+    assert names == junit_names(project, *two)
+    assert ("tests.test_fixtures.TestK", "test_c") in names
+    worker.stop()
+    assert worker.finish() == 0
+
+
+def test_a_collect_request_is_served_while_the_worker_waits_for_its_look_ahead(start):
+    worker = start(hint=[F + "test_a"])
+    worker.ready()
+    assert [c["file"] for c in worker.collected] == ["tests/test_fixtures.py"]
+    worker.run(F + "test_a")
+    # One test queued: the worker waits to learn what follows it, and still
+    # collects what it is asked to.
+    worker.collect("tests/test_other.py", "tests/test_nowhere.py")
+    other = worker.collected_file("tests/test_other.py")
+    assert [t["id"] for t in other["tests"]] == ["tests/test_other.py::test_x"]
+    assert worker.collected_file("tests/test_nowhere.py")["tests"] == []
+    assert worker.quiet_for(0.5)  # test_a has not run: its next test is still unknown
+    worker.run("tests/test_other.py::test_x")
+    worker.stop()
+    assert worker.outcomes(F + "test_a", "tests/test_other.py::test_x") == ["passed", "passed"]
+    assert worker.finish() == 0
+    # Each file reported once, though test_x's file was asked for and then run.
+    assert [c["file"] for c in worker.collected] == [
+        "tests/test_fixtures.py", "tests/test_other.py", "tests/test_nowhere.py"]
+
+
+def test_a_file_collected_for_a_requested_test_is_reported_before_the_test_starts(start):
+    worker = start(hint=[F + "test_a"])
+    worker.ready()
+    worker.run(M + "test_quiet")
+    worker.stop()
+    assert worker.outcomes(M + "test_quiet") == ["passed"]
+    assert worker.finish() == 0
+    assert worker.sequence.index(("collected", "tests/test_misc.py")) < worker.sequence.index(
+        ("start", M + "test_quiet"))
+
+
+def test_a_file_that_cannot_be_collected_is_reported_with_its_error(start, project):
+    (project / "tests" / "test_broken_import.py").write_text("import no_such_module_anywhere\n")
+    worker = start(hint=[F + "test_a"])
+    worker.ready()
+    worker.collect("tests/test_broken_import.py")
+    broken = worker.collected_file("tests/test_broken_import.py")
+    assert broken["tests"] == []
+    assert broken["error"].startswith("ERROR collecting tests/test_broken_import.py")
+    worker.stop()
     assert worker.finish() == 0

@@ -4,6 +4,7 @@ import json
 import queue
 import subprocess
 import threading
+import time
 
 PREFIX = "@offload "
 
@@ -19,13 +20,22 @@ class Worker:
                                          stdout=subprocess.PIPE, stderr=stderr)
         self.events = queue.Queue()
         self.other_lines = []
+        # `collected` reports, in order, kept apart from the other events;
+        # `sequence` has every event's name and its id or file, in order.
+        self.collected = []
+        self.sequence = []
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self):
         for raw in self.proc.stdout:
             line = raw.decode("utf-8").rstrip("\n")
             if line.startswith(PREFIX):
-                self.events.put(json.loads(line[len(PREFIX):]))
+                event = json.loads(line[len(PREFIX):])
+                self.sequence.append((event["event"], event.get("id", event.get("file"))))
+                if event["event"] == "collected":
+                    self.collected.append(event)
+                else:
+                    self.events.put(event)
             else:
                 self.other_lines.append(line)
         self.events.put(None)
@@ -39,6 +49,19 @@ class Worker:
 
     def stop(self):
         self.send(op="stop")
+
+    def collect(self, *files):
+        self.send(op="collect", files=list(files))
+
+    def collected_file(self, file, timeout=60):
+        """The `collected` report of `file`, waiting for it."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for event in self.collected:
+                if event["file"] == file:
+                    return event
+            time.sleep(0.02)
+        raise AssertionError("no collected report of %s in %ss; stderr:\n%s" % (file, timeout, self.stderr()))
 
     def next_event(self, timeout=60):
         try:

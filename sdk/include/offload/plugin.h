@@ -431,6 +431,11 @@ struct offload_framework_v1 {
    * Optional key "fixed_result_file": "path" (since 1.1): the runner always
    * writes there, whatever result_file build_command gets; the host then
    * refuses concurrent sandboxes that share one file system.
+   * Optional key "worker_discovery": true (a later addition that 1.1 hosts
+   * ignore): `discover` honours "files_only", and the framework's worker
+   * (build_worker_command) takes the `collect` request and sends the
+   * `collected` event of docs/worker-protocol.md; the host may then let its
+   * workers' collection stand for the costly part of discovery.
    * Error codes: OFFLOAD_OK; OFFLOAD_ENOMEM / OFFLOAD_EFAULT when the plugin
    * fails; the code a `write` of `out` returned. On failure the host logs
    * the reason and uses the default. Optional (NULL = {"results": "junit"});
@@ -440,7 +445,9 @@ struct offload_framework_v1 {
 
   /**
    * List the tests of one group, on this machine. `request_json`:
-   *   {"group": "name", "filters": "group filter string"}
+   *   {"group": "name", "filters": "group filter string",
+   *    "files_only": bool}  (sent only to a framework that describes
+   *                          "worker_discovery"; absent = false)
    * Writes one JSON record per test to `tests` (DATA channel):
    *   {"id": "canonical test ID"}  (optional members: "file", "line",
    *                                 "classname" and "name")
@@ -453,6 +460,12 @@ struct offload_framework_v1 {
    * so CI keeps the framework's test tree, and puts the group in the
    * testcase's "group" attribute and the suite's name. Without them a
    * testcase is named by its ID under the group.
+   * With "files_only" the plugin may instead write one {"file": "..."}
+   * record (no "id") per file the group's tests would be collected from, in
+   * collection order, and skip the costly part: the host then has the
+   * workers collect those files. It may also ignore "files_only" (when the
+   * filters need the tests themselves) and list tests as usual; one call
+   * writes records of one kind only.
    * Test IDs are opaque to the host; they only need to be unique. A filter
    * that selects nothing is not an error. Error codes: OFFLOAD_OK;
    * OFFLOAD_EINVAL (bad filters or configuration; name the key);

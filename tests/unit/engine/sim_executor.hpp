@@ -8,6 +8,7 @@
 
 #include "engine/executor.hpp"
 
+#include <algorithm>
 #include <deque>
 
 #include <map>
@@ -49,6 +50,10 @@ public:
   void fail_worker_starts(std::size_t n) { m_worker_start_failures = n; }
   /// The next `n` workers say ready, then nothing ever again (a stuck stream).
   void silence_workers(std::size_t n) { m_silent_workers = n; }
+  /// Worker discovery: what each file holds as a worker collects it (a test
+  /// of the suite in none is not_found); `error` makes collecting it fail.
+  void set_files(std::map<std::string, std::vector<std::string>> files) { m_files = std::move(files); }
+  void fail_collecting(std::string file, std::string error) { m_collect_errors[std::move(file)] = std::move(error); }
 
   double now() const override { return m_now; }
 
@@ -125,7 +130,7 @@ public:
 
   // A simulated persistent worker per slot: it runs what it is fed in
   // order, each test taking its time after the previous one.
-  void start_worker(std::size_t slot, const std::vector<std::string>&) override {
+  void start_worker(std::size_t slot, const std::vector<std::string>& first) override {
     ++worker_starts;
     Worker& w = m_workers[slot];
     w = Worker{};
@@ -136,6 +141,9 @@ public:
       return;
     }
     w.busy_until = m_now + 0.3;
+    for (const std::string& hint : first) {
+      collect_file(slot, m_files.contains(hint) ? hint : file_of(hint));
+    }
     worker_event(slot, w.busy_until, WorkerReady{slot, {}});
     if (m_silent_workers > 0) {
       --m_silent_workers;
@@ -150,6 +158,13 @@ public:
     fed.insert(fed.end(), ids.begin(), ids.end());
     w.queue.insert(w.queue.end(), ids.begin(), ids.end());
     run_queued(slot, 1);
+  }
+
+  void collect(std::size_t slot, const std::vector<std::string>& files) override {
+    collect_requests.push_back(files);
+    for (const std::string& file : files) {
+      collect_file(slot, file);
+    }
   }
 
   void finish_worker(std::size_t slot) override {
@@ -186,6 +201,8 @@ public:
 
   std::vector<Batch> started;
   std::vector<std::string> fed; ///< every test handed to a worker, in order
+  std::vector<std::vector<std::string>> collect_requests;
+  std::size_t files_collected = 0; ///< by every worker, each time
   std::size_t worker_starts = 0;
   std::size_t workers_killed = 0;
   std::vector<std::vector<std::string>> started_ids;
@@ -207,7 +224,36 @@ private:
     bool killed = false;
     std::deque<std::string> queue; ///< fed, not yet begun
     std::vector<Key> events;
+    std::set<std::string> collected;
   };
+
+  std::string file_of(const std::string& id) const {
+    for (const auto& [file, ids] : m_files) {
+      if (std::find(ids.begin(), ids.end(), id) != ids.end()) {
+        return file;
+      }
+    }
+    return id.substr(0, id.find("::"));
+  }
+
+  /// A worker collects a file once (0.1 s), and reports it.
+  void collect_file(std::size_t slot, const std::string& file) {
+    Worker& w = m_workers[slot];
+    if (m_files.empty() || w.dead || !w.collected.insert(file).second) {
+      return;
+    }
+    ++files_collected;
+    w.busy_until = std::max(m_now, w.busy_until) + 0.1;
+    FileCollected c{slot, file, {}, {}};
+    if (const auto error = m_collect_errors.find(file); error != m_collect_errors.end()) {
+      c.error = error->second;
+    } else if (const auto ids = m_files.find(file); ids != m_files.end()) {
+      for (const std::string& id : ids->second) {
+        c.tests.push_back(TestCase{id, 0, file, {}, {}});
+      }
+    }
+    worker_event(slot, w.busy_until, std::move(c));
+  }
 
   void worker_event(std::size_t slot, double at, Event e) { m_workers[slot].events.push_back(schedule(at, std::move(e))); }
 
@@ -217,6 +263,15 @@ private:
     while (w.queue.size() > keep && !w.dead) {
       const std::string id = w.queue.front();
       w.queue.pop_front();
+      if (!m_files.empty()) {
+        const std::string file = file_of(id);
+        collect_file(slot, file);
+        const auto listed = m_files.find(file);
+        if (listed == m_files.end() || std::find(listed->second.begin(), listed->second.end(), id) == listed->second.end()) {
+          worker_event(slot, std::max(m_now, w.busy_until), TestFinished{slot, id, false, {}});
+          continue;
+        }
+      }
       const FakeTest& test = m_suite.at(id);
       const std::size_t run = m_runs[id]++;
       const double start = std::max(m_now, w.busy_until);
@@ -315,6 +370,8 @@ private:
   std::map<std::size_t, Worker> m_workers;
   std::size_t m_worker_start_failures = 0;
   std::size_t m_silent_workers = 0;
+  std::map<std::string, std::vector<std::string>> m_files;
+  std::map<std::string, std::string> m_collect_errors;
   std::size_t m_opened = 0;
   std::size_t m_closed = 0;
   std::size_t m_replaced = 0;

@@ -90,9 +90,38 @@ TEST_CASE("engine::worker::parse_line names what is wrong with a malformed proto
   CHECK(error_of(R"(@offload {"event": "start")").rfind("worker protocol line is not a JSON object: ", 0) == 0);
   CHECK(error_of("@offload [1]").rfind("worker protocol line is not a JSON object: ", 0) == 0);
   CHECK(error_of(R"(@offload {"event": "start", "id": 7})") == R"(worker 'start' event without a string "id")");
-  CHECK(error_of(R"(@offload {"event": "bye", "id": "t"})") == "worker sent an unknown event 'bye'");
+  CHECK(error_of(R"(@offload {"event": "collected", "tests": []})") ==
+        R"(worker 'collected' event without a string "file")");
+  CHECK(error_of(R"(@offload {"event": "collected", "file": "a.py"})") ==
+        R"(worker 'collected' event for 'a.py' without a "tests" list)");
+  CHECK(error_of(R"(@offload {"event": "collected", "file": "a.py", "tests": [{"name": "x"}]})") ==
+        R"(worker 'collected' event for 'a.py' lists a test without a string "id")");
   CHECK(error_of(R"(@offload {"event": "result", "id": "t", "outcome": "ok"})") ==
         "worker result for 't': outcome 'ok' is not passed, failed, error, skipped or not_found");
+}
+
+TEST_CASE("engine::worker::parse_line leaves an event of a later version to the log") {
+  CHECK_FALSE(worker::parse_line(R"(@offload {"event": "bye", "id": "t"})").has_value());
+}
+
+TEST_CASE("engine::worker::parse_line reads a collected file's tests and error") {
+  const auto c = std::get<worker::Collected>(message(
+      R"(@offload {"event": "collected", "file": "a.py", "tests": [{"id": "a.py::t", "classname": "a", "name": "t"}, {"id": "a.py::u", "classname": "a"}]})"));
+  CHECK(c.file == "a.py");
+  REQUIRE(c.tests.size() == 2);
+  CHECK(c.tests[0].id == "a.py::t");
+  CHECK(c.tests[0].classname == "a");
+  CHECK(c.tests[0].name == "t");
+  CHECK(c.tests[0].file == "a.py");
+  CHECK(c.tests[1].classname.empty()); // a classname without its name is no place in a tree
+  CHECK(c.error.empty());
+  const auto bad = std::get<worker::Collected>(
+      message(R"(@offload {"event": "collected", "file": "b.py", "tests": [], "error": "ERROR collecting b.py"})"));
+  CHECK(bad.error == "ERROR collecting b.py");
+}
+
+TEST_CASE("engine::worker::collect_request is one JSON line") {
+  CHECK(worker::collect_request({"a b.py", "c\"d.py"}) == "{\"files\":[\"a b.py\",\"c\\\"d.py\"],\"op\":\"collect\"}\n");
 }
 
 TEST_CASE("engine::worker::run_request is one JSON line that carries any ID intact") {

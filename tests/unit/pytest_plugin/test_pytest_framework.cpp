@@ -124,9 +124,9 @@ TEST_CASE("pytest factory declares its options and a template that parses") {
   CHECK(toml::find<std::string>(parsed, "python") == "python3");
 }
 
-TEST_CASE("pytest describe says results come as JUnit") {
+TEST_CASE("pytest describe says results come as JUnit and its worker reports what it collects") {
   PytestHost host;
-  CHECK(make_framework(host)->describe() == R"({"results":"junit"})");
+  CHECK(make_framework(host)->describe() == R"({"results":"junit","worker_discovery":true})");
 }
 
 TEST_CASE("pytest discovery runs python, extra_args, -m pytest, the group's filters, then paths") {

@@ -108,19 +108,24 @@ TEST_CASE("pytest build_worker_command starts a real worker that answers the pro
                  R"({"op": "run", "tests": ["test_it.py::test_one", "test_it.py::test_two"]})"
                  "\n");
   const Lines lines = lines_of(out);
-  REQUIRE(lines.size() == 5);
+  REQUIRE(lines.size() == 6);
   for (const std::string& line : lines) {
     REQUIRE(line.starts_with("@offload {"));
   }
   const auto event = [&](std::size_t i) { return nlohmann::json::parse(lines[i].substr(9)); };
-  CHECK(event(0).at("event") == "ready");
   // The hint: only test_one's file is collected at first, and that holds both.
-  CHECK(event(0).at("collected") == Lines{"test_it.py::test_one", "test_it.py::test_two"});
-  CHECK(event(1) == nlohmann::json{{"event", "start"}, {"id", "test_it.py::test_one"}});
-  CHECK(event(2).at("outcome") == "passed");
-  CHECK(event(2).at("stdout") == "said by test_one\n");
-  CHECK(event(4).at("id") == "test_it.py::test_two");
-  CHECK(event(4).at("outcome") == "passed");
+  CHECK(event(0) == nlohmann::json{{"event", "collected"},
+                                   {"file", "test_it.py"},
+                                   {"tests",
+                                    {{{"id", "test_it.py::test_one"}, {"classname", "test_it"}, {"name", "test_one"}},
+                                     {{"id", "test_it.py::test_two"}, {"classname", "test_it"}, {"name", "test_two"}}}}});
+  CHECK(event(1).at("event") == "ready");
+  CHECK(event(1).at("collected") == Lines{"test_it.py::test_one", "test_it.py::test_two"});
+  CHECK(event(2) == nlohmann::json{{"event", "start"}, {"id", "test_it.py::test_one"}});
+  CHECK(event(3).at("outcome") == "passed");
+  CHECK(event(3).at("stdout") == "said by test_one\n");
+  CHECK(event(5).at("id") == "test_it.py::test_two");
+  CHECK(event(5).at("outcome") == "passed");
 }
 
 TEST_CASE("pytest build_worker_command rejects malformed requests and IDs that are not one line") {

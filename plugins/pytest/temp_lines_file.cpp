@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "skipped_modules.hpp"
+#include "temp_lines_file.hpp"
 
 #include <offload/plugin.hpp>
 
@@ -13,8 +13,9 @@
 
 namespace offload::plugins {
 
-SkippedModulesFile::SkippedModulesFile() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "offload-pytest-skipped-XXXXXX").string();
+TempLinesFile::TempLinesFile(const char* name) {
+  std::string pattern =
+      (std::filesystem::temp_directory_path() / (std::string("offload-pytest-") + name + "-XXXXXX")).string();
   const int fd = ::mkstemp(pattern.data());
   if (fd < 0) {
     throw sdk::Failure(OFFLOAD_EIO, "cannot create a temporary file in " +
@@ -25,14 +26,14 @@ SkippedModulesFile::SkippedModulesFile() {
   m_path = std::move(pattern);
 }
 
-SkippedModulesFile::~SkippedModulesFile() {
+TempLinesFile::~TempLinesFile() {
   ::unlink(m_path.c_str());
 }
 
-std::vector<std::string> SkippedModulesFile::node_ids() const {
+std::vector<std::string> TempLinesFile::lines() const {
   std::ifstream in(m_path, std::ios::binary);
   std::vector<std::string> ids;
-  std::set<std::string> seen; // a module and its doctests skip under one node ID
+  std::set<std::string> seen;
   for (std::string line; std::getline(in, line);) {
     if (!line.empty() && seen.insert(line).second) {
       ids.push_back(std::move(line));
