@@ -62,12 +62,16 @@ def pytest_configure(config):
         config.pluginmanager.register(_SkippedCollectors(config, skipped), _PLUGIN_NAME + "-skips")
     files = config.getoption("offload_files")
     if files:
-        config.pluginmanager.register(_FileLister(files), _PLUGIN_NAME + "-files")
+        config.pluginmanager.register(_FileLister(config, files), _PLUGIN_NAME + "-files")
 
 
 class _FileLister:
-    def __init__(self, path):
+    def __init__(self, config, path):
         self._out = open(path, "w", encoding="utf-8", errors="surrogateescape")
+        base = config.invocation_params.dir
+        # Files named as arguments: pytest insists on collecting something
+        # from those ("found no collectors"), so they are listed and kept.
+        self._named = {(base / arg.split("::", 1)[0]).resolve() for arg in config.args}
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_collect_file(self, file_path, parent):
@@ -80,7 +84,8 @@ class _FileLister:
             # module from being imported.
             self._out.write(collectors[0].nodeid + "\n")
             self._out.flush()
-            outcome.force_result([])
+            if file_path.resolve() not in self._named:
+                outcome.force_result([])
 
     def pytest_unconfigure(self, config):
         self._out.close()

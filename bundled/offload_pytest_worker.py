@@ -231,6 +231,14 @@ class Worker:
                 except Exception as error:
                     self._file_errors[relative] = ("ERROR collecting %s: %s" % (relative, _one_line(error)), "")
         self._report_file(relative)
+        self._report_the_rest()
+
+    def _report_the_rest(self):
+        # Collecting one path can collect others (a package's __init__.py
+        # collects the package): every file that has items is reported, so
+        # none of its tests runs unannounced.
+        for other in sorted((self._collected_files | set(self._file_errors)) - self._reported_files):
+            self._report_file(other or ".")  # "": an error above every file (the rootdir's)
 
     def _report_file(self, relative):
         """One ``collected`` event per file: its tests in collection order, or why it has none."""
@@ -260,9 +268,9 @@ class Worker:
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session):
         self._session = session
-        started = self._hint_files if self._hint_files is not None else self._collected_files | set(self._file_errors)
-        for relative in sorted(started):
+        for relative in sorted(self._hint_files or ()):
             self._report_file(relative)
+        self._report_the_rest()
         self._events.send(event="ready", protocol=PROTOCOL, collected=list(self._items), errors=self._errors)
         while True:
             head = self._requests.wait(1, self._collect_file)

@@ -100,6 +100,8 @@ void RunLoop::on_file_collected(FileCollected& e) {
   }
   m_observer.total_changed(m_tracker.live());
   settle_listing();
+  // A few files may hold many tests: enough now for more sandboxes.
+  open_slots(sandboxes_for(std::max(m_tracker.live(), m_collect.uncollected.size())));
 }
 
 void RunLoop::settle_listing() {
@@ -153,6 +155,24 @@ void RunLoop::abandon_collection() {
   m_out.problems.push_back(what);
   stop_with("no sandbox could run it: " + m_last_sandbox_error);
   settle_listing();
+}
+
+void RunLoop::ask_for_unreported() {
+  if (!m_collect.active || !m_collect.listed || !m_in.pending || stopping() || m_collect.remaining == 0 ||
+      !m_collect.uncollected.empty() || m_scheduler.has_queued() || m_scheduler.in_flight() > 0) {
+    return;
+  }
+  for (const auto& [slot, files] : m_collect.asked) {
+    if (!files.empty()) {
+      return;
+    }
+  }
+  // Nothing runs and nothing will make a worker collect these: ask for them.
+  for (const std::string& file : m_collect.files) {
+    if (!m_collect.collected.contains(file)) {
+      m_collect.uncollected.push_back(file);
+    }
+  }
 }
 
 bool RunLoop::confirmed(std::size_t test) const {

@@ -55,6 +55,7 @@ Result<RunOutcome> RunLoop::run() {
     handle(event);
     if (m_in.workers) {
       check_test_timeouts();
+      ask_for_unreported();
     }
     dispatch();
     if (live_slots() == 0 && !m_slots.empty() && m_in.pending && m_collect.active && m_collect.listed) {

@@ -146,6 +146,9 @@ private:
   /// run stops): the run's tests are then exactly what the workers listed.
   void settle_listing();
   bool confirmed(std::size_t test) const;
+  /// Listed files still unreported while nothing runs or is queued (their
+  /// tests ran without a report): they are asked for.
+  void ask_for_unreported();
   /// No sandbox is left to collect the files still unreported.
   void abandon_collection();
   /// Whether slot should collect a file rather than take (or steal) a test.

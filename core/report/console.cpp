@@ -51,7 +51,12 @@ void Console::run_started(std::size_t tests, std::size_t sandboxes) {
   m_total = tests;
   m_started = m_last_line = Clock::now();
   if (m_mode != Mode::Quiet) {
-    std::fprintf(stderr, "offload: running %zu tests on %zu sandboxes\n", tests, sandboxes);
+    if (tests == 0) {
+      // The workers list the tests as they collect them.
+      std::fprintf(stderr, "offload: running on %zu sandboxes\n", sandboxes);
+    } else {
+      std::fprintf(stderr, "offload: running %zu tests on %zu sandboxes\n", tests, sandboxes);
+    }
   }
   if (m_mode == Mode::Bar) {
     m_redraw = std::jthread([this](std::stop_token stop) { redraw(std::move(stop)); });
