@@ -117,8 +117,8 @@ Result<RunOutcome> run_pipeline(const config::Config& cfg, const plugin::Provide
   // Workers collect each file they run anyway: with one group, discovery
   // need only list the files, and the workers' reports list the tests (the
   // costly part is then done once, in parallel, by the run itself).
-  source.worker_discovery =
-      cfg.groups.size() == 1 && framework.worker_discovery() && uses_workers(provider, framework, run_opt);
+  run_opt.workers = uses_workers(provider, framework, run_opt);
+  source.worker_discovery = cfg.groups.size() == 1 && framework.worker_discovery() && run_opt.workers;
   std::fprintf(stderr, "offload: discovering tests...\n");
   auto image = std::async(std::launch::async,
                           [&] { return provider.prepare(options.no_cache, options.copy_dirs, interrupt); });

@@ -45,7 +45,7 @@ Result<RunOutcome> orchestrate(const plugin::Provider& provider, const plugin::F
   in.exit_code_mode = !framework.has_result_files();
   in.benign_exit_statuses = framework.benign_exit_statuses();
   in.per_test_timeout_secs = options.per_test_timeout_secs;
-  in.workers = uses_workers(provider, framework, options);
+  in.workers = options.workers;
   in.worker_discovery = in.workers && source.worker_discovery;
   // Static mode plans every attempt up front, which a late answer would undo.
   const bool early = !source.expected.empty() && options.policy != SchedulePolicy::Static;

@@ -31,7 +31,8 @@ struct TestSource {
 
 /// Whether a run with `options` feeds persistent workers: the options ask
 /// for them, the framework has one as configured, and the provider streams
-/// a command's stdin. Otherwise it runs batches.
+/// a command's stdin. Otherwise it runs batches. orchestrate takes
+/// `options.workers` as this answer.
 bool uses_workers(const plugin::Provider& provider, const plugin::Framework& framework, const RunOptions& options);
 
 /// Runs the tests of `source` on sandboxes of `provider` until every test

@@ -52,14 +52,7 @@ void RunLoop::on_file_collected(FileCollected& e) {
   std::erase(m_collect.uncollected, e.file);
   if (!e.error.empty()) {
     // As when discovery cannot collect a file: the run fails with it.
-    m_discovery_error = make_error("discovery: ", e.error);
-    m_in.pending = false;
-    m_stopped = true;
-    for (std::size_t t : m_scheduler.drain()) {
-      m_tracker.withdraw(t);
-    }
-    m_deferred_actions.clear();
-    cancel_running();
+    fail_discovery(make_error("discovery: ", e.error));
     return;
   }
   if (m_collect.collected.contains(e.file)) {

@@ -125,6 +125,7 @@ private:
   void on_lost(const SandboxLost& e);
   void on_batch(BatchDone& e);
   void on_discovery(DiscoveryDone& e);
+  void fail_discovery(Error error);
   void on_interrupt();
 
   void dispatch();

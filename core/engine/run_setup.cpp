@@ -74,14 +74,7 @@ void RunLoop::on_discovery(DiscoveryDone& e) {
   m_collect.active = false;
   m_in.pending = false;
   if (!e.tests) {
-    m_discovery_error = e.tests.error();
-    m_stopped = true;
-    for (std::size_t t : m_scheduler.drain()) {
-      m_tracker.withdraw(t);
-    }
-    m_deferred.clear();
-    m_deferred_actions.clear();
-    cancel_running();
+    fail_discovery(e.tests.error());
     return;
   }
   reconcile(*e.tests);
@@ -96,6 +89,19 @@ void RunLoop::on_discovery(DiscoveryDone& e) {
     apply(action, slot);
   }
   open_slots(sandboxes_for(m_order.size()));
+}
+
+// Nothing already run counts: the run fails with discovery's error.
+void RunLoop::fail_discovery(Error error) {
+  m_discovery_error = std::move(error);
+  m_in.pending = false;
+  m_stopped = true;
+  for (std::size_t t : m_scheduler.drain()) {
+    m_tracker.withdraw(t);
+  }
+  m_deferred.clear();
+  m_deferred_actions.clear();
+  cancel_running();
 }
 
 // The run's tests become exactly what discovery lists, in its order.

@@ -24,7 +24,8 @@ struct RunOptions {
   std::optional<std::string> project_root;
   std::optional<std::string> image_id;
   std::string run_id;
-  /// Persistent workers where framework and provider can (else batches).
+  /// Persistent workers instead of batches; only where uses_workers()
+  /// says the framework, provider and policy allow them.
   bool workers = true;
   double per_test_timeout_secs = 300.0;
 };

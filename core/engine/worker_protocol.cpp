@@ -101,6 +101,12 @@ Result<Message> collected(const nlohmann::json& j) {
   return Message{std::move(c)};
 }
 
+/// One request line: `{"op": op, member: names}` and its newline.
+std::string request(const char* op, const char* member, const std::vector<std::string>& names) {
+  return nlohmann::json{{"op", op}, {member, names}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::strict) +
+         "\n";
+}
+
 } // namespace
 
 std::optional<Result<Message>> parse_line(std::string_view line) {
@@ -137,14 +143,11 @@ std::optional<Result<Message>> parse_line(std::string_view line) {
 }
 
 std::string run_request(const std::vector<std::string>& ids) {
-  return nlohmann::json{{"op", "run"}, {"tests", ids}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::strict) +
-         "\n";
+  return request("run", "tests", ids);
 }
 
 std::string collect_request(const std::vector<std::string>& files) {
-  return nlohmann::json{{"op", "collect"}, {"files", files}}.dump(-1, ' ', false,
-                                                                   nlohmann::json::error_handler_t::strict) +
-         "\n";
+  return request("collect", "files", files);
 }
 
 std::string stop_request() { return "{\"op\":\"stop\"}\n"; }
