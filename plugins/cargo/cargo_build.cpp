@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "cargo_build.hpp"
 
+#include "json_config.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -8,6 +10,8 @@
 
 namespace offload::plugins {
 namespace {
+
+using plugin_support::string_member;
 
 bool is_library_kind(std::string_view kind) {
   constexpr std::array<std::string_view, 6> libraries = {"lib", "rlib", "dylib", "cdylib", "staticlib",
@@ -21,11 +25,6 @@ std::string parent_dir(std::string_view path) {
     return ".";
   }
   return slash == 0 ? "/" : std::string(path.substr(0, slash));
-}
-
-std::string string_member(const nlohmann::json& object, const char* key) {
-  const auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 /// The target kind the binary ID uses: "lib" for every library flavour.

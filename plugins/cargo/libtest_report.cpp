@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "libtest_report.hpp"
 
+#include "json_config.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <optional>
@@ -9,13 +11,10 @@
 namespace offload::plugins {
 namespace {
 
+using plugin_support::string_member;
+
 constexpr std::string_view k_marker = "#offload-cargo-binary ";
 constexpr std::string_view k_only = "#offload-cargo-only ";
-
-std::string string_member(const nlohmann::json& object, const char* key) {
-  const auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 /// One final test event ("ok", "failed", "ignored") as a result; nothing
 /// for the other events (started, timeout warnings, suite summaries).

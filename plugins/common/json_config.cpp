@@ -40,6 +40,11 @@ std::string string_or(const nlohmann::json& object, const std::string& key, std:
   return optional_string(object, key).value_or(std::move(fallback));
 }
 
+std::string string_member(const nlohmann::json& object, const char* key) {
+  const auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 std::map<std::string, std::string> string_table(const nlohmann::json& object, const std::string& key) {
   std::map<std::string, std::string> table;
   const nlohmann::json* value = member(object, key);

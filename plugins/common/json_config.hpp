@@ -26,6 +26,11 @@ std::vector<std::string> string_list(const nlohmann::json& object, const std::st
 bool bool_or(const nlohmann::json& object, const std::string& key, bool fallback);
 int64_t int_or(const nlohmann::json& object, const std::string& key, int64_t fallback);
 
+/// A string member of a tool's own output (a report, a build message), or
+/// "" when it is absent or not a string: such output is read leniently,
+/// unlike configuration.
+std::string string_member(const nlohmann::json& object, const char* key);
+
 /// The longest timeout a plugin option may set (about 31 years), as the host
 /// caps its own: in milliseconds or nanoseconds, anything much longer no
 /// longer fits an int64.

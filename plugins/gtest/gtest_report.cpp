@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "gtest_report.hpp"
 
+#include "json_config.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -10,12 +12,9 @@
 namespace offload::plugins {
 namespace {
 
-constexpr std::string_view k_marker = "#offload-gtest-binary";
+using plugin_support::string_member;
 
-std::string string_member(const nlohmann::json& object, const char* key) {
-  const auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
+constexpr std::string_view k_marker = "#offload-gtest-binary";
 
 /// gtest writes durations as "0.25s".
 std::optional<double> seconds(const nlohmann::json& test) {

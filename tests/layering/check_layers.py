@@ -31,6 +31,12 @@ def main(root):
         if len(rel.parts) < 2:
             continue  # main.cpp sits above every area
         area = rel.parts[0]
+        if area == "pch":
+            # Included ahead of every core file, so below every area: system
+            # and library headers only.
+            problems += [f"core/{rel}: the precompiled header includes \"{inc}\"; only <...> headers belong there"
+                         for inc in includes(path)]
+            continue
         if area not in rank:
             problems.append(f"core/{rel}: area '{area}' is not in the layer list of {__file__}")
             continue

@@ -28,6 +28,7 @@ using offload::plugin_support::testing::read_file;
 using offload::plugin_support::testing::ScratchDir;
 using offload::plugin_support::testing::sh_status;
 using offload::plugin_support::testing::write_file;
+using offload::plugin_support::testing::creation_failure;
 using offload::plugins::CargoFramework;
 namespace fs = std::filesystem;
 
@@ -38,7 +39,7 @@ void write_script(const fs::path& path, const std::string& body) {
   fs::permissions(path, fs::perms::owner_all);
 }
 
-std::string lines_of(const std::vector<std::string>& lines) {
+std::string joined_lines(const std::vector<std::string>& lines) {
   std::string text;
   for (const auto& line : lines) {
     text += line + "\n";
@@ -86,7 +87,7 @@ public:
                             {"executable", (m_package / "target" / "deps" / exe).string()}}
           .dump();
     };
-    write_file(root / "messages.json", lines_of({artifact("lib", "demo", "demo-1"), artifact("bin", "calc", "calc-2"),
+    write_file(root / "messages.json", joined_lines({artifact("lib", "demo", "demo-1"), artifact("bin", "calc", "calc-2"),
                                                  R"({"reason":"build-finished","success":true})"}));
     write_file(root / "listing.json",
                R"({"rust-suites":{"demo":{"binary-id":"demo","testcases":{"tests::adds":{"filter-match":{"status":"matches"}}}},)"
@@ -196,33 +197,23 @@ std::map<std::string, offload::report::JUnitCase::Kind> run_batch(CargoFramework
   return kinds;
 }
 
-offload::sdk::Failure creation_failure(const nlohmann::json& config) {
-  FakeHost host;
-  try {
-    CargoFramework framework(host.table(), config.dump());
-  } catch (const offload::sdk::Failure& failure) {
-    return failure;
-  }
-  return offload::sdk::Failure(0, "created");
-}
-
 } // namespace
 
 TEST_SUITE_BEGIN("cargo_plugin");
 
 TEST_CASE("cargo_plugin::create rejects values that cannot work, naming the key") {
   FakeProject project;
-  const auto empty_package = creation_failure(project.config({{"package", ""}}));
+  const auto empty_package = creation_failure<CargoFramework>(project.config({{"package", ""}}));
   CHECK(empty_package.code() == OFFLOAD_EINVAL);
   CHECK(empty_package.key() == "package");
-  const auto joined_features = creation_failure(project.config({{"features", {"a,b"}}}));
+  const auto joined_features = creation_failure<CargoFramework>(project.config({{"features", {"a,b"}}}));
   CHECK(joined_features.key() == "features");
   CHECK(std::string(joined_features.what()).find("one feature name per entry") != std::string::npos);
-  const auto bad_cargo = creation_failure(project.config({{"cargo", "'cargo"}}));
+  const auto bad_cargo = creation_failure<CargoFramework>(project.config({{"cargo", "'cargo"}}));
   CHECK(bad_cargo.key() == "cargo");
   CHECK(std::string(bad_cargo.what()).find("cargo: unterminated single quote") == 0);
-  CHECK(creation_failure(project.config({{"working_dir", ""}})).key() == "working_dir");
-  CHECK(creation_failure(project.config()).code() == 0);
+  CHECK(creation_failure<CargoFramework>(project.config({{"working_dir", ""}})).key() == "working_dir");
+  CHECK(creation_failure<CargoFramework>(project.config()).code() == 0);
 }
 
 TEST_CASE("cargo_plugin::discovery builds once and lists every binary in its package dir") {

@@ -43,7 +43,7 @@ PluginSection framework_of(const std::string& text) {
   return config->framework;
 }
 
-std::string error_of(const std::string& text) {
+std::string check_error(const std::string& text) {
   auto checked = check_plugin_section(framework_of(text), framework_options);
   REQUIRE_FALSE(checked.ok());
   return checked.error().message;
@@ -73,16 +73,16 @@ TEST_CASE("config::check_plugin_section fills defaults and keeps given values") 
 }
 
 TEST_CASE("config::check_plugin_section reports unknown keys with a suggestion") {
-  CHECK(error_of(head + commands + "\n\ntest_id_fromat = \"{name}\"\n") ==
+  CHECK(check_error(head + commands + "\n\ntest_id_fromat = \"{name}\"\n") ==
         "offload.toml:11: unknown key 'framework.test_id_fromat'; did you mean 'test_id_format'?");
-  const std::string listed = error_of(head + commands + "xyz = 1\n");
+  const std::string listed = check_error(head + commands + "xyz = 1\n");
   CHECK(listed.rfind("offload.toml:9: unknown key 'framework.xyz'; expected one of: discover_command, "
                      "run_command, test_id_format, ",
                      0) == 0);
 }
 
 TEST_CASE("config::check_plugin_section reports the first unknown key in file order") {
-  CHECK(error_of(head + "zzz_first = 1\n" + commands + "aaa_second = 2\n")
+  CHECK(check_error(head + "zzz_first = 1\n" + commands + "aaa_second = 2\n")
             .rfind("offload.toml:7: unknown key 'framework.zzz_first'", 0) == 0);
 }
 
@@ -97,34 +97,34 @@ TEST_CASE("config::check_plugin_section rejects a type without keys being given 
 }
 
 TEST_CASE("config::check_plugin_section checks value types") {
-  CHECK(error_of(head + commands + "timeout_secs = \"long\"\n") ==
+  CHECK(check_error(head + commands + "timeout_secs = \"long\"\n") ==
         "offload.toml:9: 'framework.timeout_secs' must be an integer, got string \"long\"");
-  CHECK(error_of(head + commands + "timeout_secs = 1.5\n") ==
+  CHECK(check_error(head + commands + "timeout_secs = 1.5\n") ==
         "offload.toml:9: 'framework.timeout_secs' must be an integer, got float 1.5");
-  CHECK(error_of(head + commands + "include_cwd = \"yes\"\n") ==
+  CHECK(check_error(head + commands + "include_cwd = \"yes\"\n") ==
         "offload.toml:9: 'framework.include_cwd' must be a boolean (true or false), got string "
         "\"yes\"");
-  CHECK(error_of(head + commands + "cpu_cores = \"two\"\n") ==
+  CHECK(check_error(head + commands + "cpu_cores = \"two\"\n") ==
         "offload.toml:9: 'framework.cpu_cores' must be a number, got string \"two\"");
-  CHECK(error_of(head + commands + "working_dir = [\"a\"]\n") ==
+  CHECK(check_error(head + commands + "working_dir = [\"a\"]\n") ==
         "offload.toml:9: 'framework.working_dir' must be a string, got array");
-  CHECK(error_of(head + commands + "copy_dirs = [\"a:b\", 3]\n") ==
+  CHECK(check_error(head + commands + "copy_dirs = [\"a:b\", 3]\n") ==
         "offload.toml:9: 'framework.copy_dirs' must be an array of strings, got an array holding "
         "integer 3 at index 1");
-  CHECK(error_of(head + commands + "copy_dirs = \"a:b\"\n") ==
+  CHECK(check_error(head + commands + "copy_dirs = \"a:b\"\n") ==
         "offload.toml:9: 'framework.copy_dirs' must be an array of strings, got string \"a:b\"");
 }
 
 TEST_CASE("config::check_plugin_section rejects a string table holding non-strings") {
-  CHECK(error_of(head + commands + "[framework.env]\nA = \"1\"\nB = 2\n") ==
+  CHECK(check_error(head + commands + "[framework.env]\nA = \"1\"\nB = 2\n") ==
         "offload.toml:9: 'framework.env' must be a table of strings, got a table holding integer 2 "
         "for 'B'");
-  CHECK(error_of(head + commands + "env = [\"A=1\"]\n") ==
+  CHECK(check_error(head + commands + "env = [\"A=1\"]\n") ==
         "offload.toml:9: 'framework.env' must be a table of strings, got array");
 }
 
 TEST_CASE("config::check_plugin_section reports a missing required key at the header") {
-  CHECK(error_of(head + "discover_command = \"ls\"\n") ==
+  CHECK(check_error(head + "discover_command = \"ls\"\n") ==
         "offload.toml:5: missing required key 'framework.run_command'");
 }
 

@@ -21,7 +21,7 @@ namespace {
 const std::string plugins = "[provider]\ntype = \"local\"\n[framework]\ntype = \"pytest\"\n";
 const std::string one_group = "[groups.all]\n";
 
-std::string error_of(std::string_view text) {
+std::string parse_error(std::string_view text) {
   auto result = parse(text, "offload.toml");
   REQUIRE_FALSE(result.ok());
   return result.error().message;
@@ -131,35 +131,35 @@ TEST_CASE("config::parse reports an unknown key with its line and a suggestion")
                            "test_timeout_secs = 60\n"
                            "max_paralel = 4\n" +
                            plugins + one_group;
-  CHECK(error_of(text) == "offload.toml:3: unknown key 'offload.max_paralel'; did you mean 'max_parallel'?");
+  CHECK(parse_error(text) == "offload.toml:3: unknown key 'offload.max_paralel'; did you mean 'max_parallel'?");
 }
 
 TEST_CASE("config::parse refuses text that is not UTF-8 with its line, before the TOML parser reads it") {
   // The shape the fuzzer found: a literal-string key holding invalid bytes.
   const std::string text = "[offload]\nmax_parallel = 4\n'The s\xcbr'iptxa = \"\xff\xff\xff\n" + plugins + one_group;
-  CHECK(error_of(text) == "offload.toml:3: not UTF-8 text (byte 33); a TOML file must be UTF-8");
+  CHECK(parse_error(text) == "offload.toml:3: not UTF-8 text (byte 33); a TOML file must be UTF-8");
 }
 
 TEST_CASE("config::parse lists the known keys when nothing is close") {
-  const std::string message = error_of("[offload]\n" + plugins + one_group + "[report]\nxyz = 1\n");
+  const std::string message = parse_error("[offload]\n" + plugins + one_group + "[report]\nxyz = 1\n");
   CHECK(message == "offload.toml:8: unknown key 'report.xyz'; expected one of: output_dir, junit, junit_file");
 }
 
 TEST_CASE("config::parse rejects values of the wrong type or range") {
-  CHECK(error_of("[offload]\n\n\nmax_parallel = \"four\"\n" + plugins + one_group) ==
+  CHECK(parse_error("[offload]\n\n\nmax_parallel = \"four\"\n" + plugins + one_group) ==
         "offload.toml:4: 'offload.max_parallel' must be an integer ≥ 1, got string \"four\"");
-  CHECK(error_of("[offload]\nmax_parallel = 0\n" + plugins + one_group) ==
+  CHECK(parse_error("[offload]\nmax_parallel = 0\n" + plugins + one_group) ==
         "offload.toml:2: 'offload.max_parallel' must be an integer ≥ 1, got integer 0");
-  CHECK(error_of("[offload]\ntest_timeout_secs = 1.5\n" + plugins + one_group) ==
+  CHECK(parse_error("[offload]\ntest_timeout_secs = 1.5\n" + plugins + one_group) ==
         "offload.toml:2: 'offload.test_timeout_secs' must be an integer from 1 to 1000000000, got float 1.5");
-  CHECK(error_of("[offload]\nimpatiently_requeue_batches = \"yes\"\n" + plugins + one_group) ==
+  CHECK(parse_error("[offload]\nimpatiently_requeue_batches = \"yes\"\n" + plugins + one_group) ==
         "offload.toml:2: 'offload.impatiently_requeue_batches' must be a boolean (true or false), got "
         "string \"yes\"");
-  CHECK(error_of("[offload]\nworking_dir = 3\n" + plugins + one_group) ==
+  CHECK(parse_error("[offload]\nworking_dir = 3\n" + plugins + one_group) ==
         "offload.toml:2: 'offload.working_dir' must be a string, got integer 3");
-  CHECK(error_of("[offload]\n" + plugins + "[groups.unit]\nretry_count = -1\n") ==
+  CHECK(parse_error("[offload]\n" + plugins + "[groups.unit]\nretry_count = -1\n") ==
         "offload.toml:7: 'groups.unit.retry_count' must be an integer ≥ 0, got integer -1");
-  CHECK(error_of("[offload]\n" + plugins + one_group + "[report]\njunit = 1\n") ==
+  CHECK(parse_error("[offload]\n" + plugins + one_group + "[report]\njunit = 1\n") ==
         "offload.toml:8: 'report.junit' must be a boolean (true or false), got integer 1");
 }
 
@@ -169,7 +169,7 @@ TEST_CASE("config::parse refuses a timeout the clock cannot hold") {
   // timeout negative: the conversions to the clock's units overflowed.
   for (const std::string key : {"test_timeout_secs", "per_test_timeout_secs", "discovery_timeout_secs"}) {
     CAPTURE(key);
-    CHECK(error_of("[offload]\n" + key + " = 9223372036854775807\n" + plugins + one_group) ==
+    CHECK(parse_error("[offload]\n" + key + " = 9223372036854775807\n" + plugins + one_group) ==
           "offload.toml:2: 'offload." + key + "' must be an integer from 1 to 1000000000, got integer " +
               "9223372036854775807");
     const auto longest = parse("[offload]\n" + key + " = 1000000000\n" + plugins + one_group, "offload.toml");
@@ -192,37 +192,37 @@ TEST_CASE("config::parse reports a missing key at the table header") {
                            "[provider]\n"
                            "type = \"local\"\n" +
                            one_group;
-  CHECK(error_of(text) == "offload.toml:1: missing required key 'framework.type'");
-  CHECK(error_of("[offload]\n[provider]\ntype = 7\n[framework]\ntype = \"pytest\"\n" + one_group) ==
+  CHECK(parse_error(text) == "offload.toml:1: missing required key 'framework.type'");
+  CHECK(parse_error("[offload]\n[provider]\ntype = 7\n[framework]\ntype = \"pytest\"\n" + one_group) ==
         "offload.toml:3: 'provider.type' must be a string naming the provider type, got integer 7");
 }
 
 TEST_CASE("config::parse reports missing tables") {
-  CHECK(error_of("[offload]\n[framework]\ntype = \"pytest\"\n" + one_group) ==
+  CHECK(parse_error("[offload]\n[framework]\ntype = \"pytest\"\n" + one_group) ==
         "offload.toml: missing required table [provider]");
-  CHECK(error_of(plugins + one_group) == "offload.toml: missing required table [offload]");
-  CHECK(error_of("[offload]\n" + plugins) ==
+  CHECK(parse_error(plugins + one_group) == "offload.toml: missing required table [offload]");
+  CHECK(parse_error("[offload]\n" + plugins) ==
         "offload.toml: missing required table [groups]; add at least one group, e.g. [groups.all]");
-  CHECK(error_of("[offload]\n" + plugins + "[groups]\n") ==
+  CHECK(parse_error("[offload]\n" + plugins + "[groups]\n") ==
         "offload.toml:6: [groups] defines no group; add at least one, e.g. [groups.all]");
 }
 
 TEST_CASE("config::parse suggests a name for an unknown table") {
-  CHECK(error_of("[offload]\n" + plugins + one_group + "[grups.x]\nretry_count = 1\n") ==
+  CHECK(parse_error("[offload]\n" + plugins + one_group + "[grups.x]\nretry_count = 1\n") ==
         "offload.toml:7: unknown table [grups]; did you mean [groups]?");
-  CHECK(error_of("[offload]\n" + plugins + one_group + "[xyz]\n") ==
+  CHECK(parse_error("[offload]\n" + plugins + one_group + "[xyz]\n") ==
         "offload.toml:7: unknown table [xyz]; expected one of: offload, provider, framework, groups, "
         "report");
-  CHECK(error_of("max_parallel = 3\n[offload]\n" + plugins + one_group) ==
+  CHECK(parse_error("max_parallel = 3\n[offload]\n" + plugins + one_group) ==
         "offload.toml:1: unknown top-level key 'max_parallel'; keys belong in one of the tables "
         "[offload, provider, framework, groups, report]");
 }
 
 TEST_CASE("config::parse suggests group keys") {
   const std::string head = "[offload]\n" + plugins + "[groups.unit]\n";
-  CHECK(error_of(head + "retry_cont = 2\n") ==
+  CHECK(parse_error(head + "retry_cont = 2\n") ==
         "offload.toml:7: unknown key 'groups.unit.retry_cont'; did you mean 'retry_count'?");
-  CHECK(error_of(head + "retry_count = 2\nfilter = \"x\"\n") ==
+  CHECK(parse_error(head + "retry_count = 2\nfilter = \"x\"\n") ==
         "offload.toml:8: unknown key 'groups.unit.filter'; did you mean 'filters'?");
 }
 
@@ -245,11 +245,11 @@ TEST_CASE("config::parse keeps groups in file order") {
 }
 
 TEST_CASE("config::parse rejects bad group names and non-table groups") {
-  CHECK(error_of("[offload]\n" + plugins + "[groups.\"a b\"]\n") ==
+  CHECK(parse_error("[offload]\n" + plugins + "[groups.\"a b\"]\n") ==
         "offload.toml:6: invalid group name \"a b\"; expected letters, digits, '_', '.' or '-'");
-  CHECK(error_of("[offload]\n" + plugins + "[groups.\"\"]\n").find("invalid group name \"\"") !=
+  CHECK(parse_error("[offload]\n" + plugins + "[groups.\"\"]\n").find("invalid group name \"\"") !=
         std::string::npos);
-  CHECK(error_of("[offload]\n" + plugins + "[groups]\nunit = 3\n") ==
+  CHECK(parse_error("[offload]\n" + plugins + "[groups]\nunit = 3\n") ==
         "offload.toml:7: 'groups.unit' must be a table [groups.unit], got integer 3");
   auto config = parse("[offload]\n" + plugins + "[groups.\"py-3.11_x\"]\n", "offload.toml");
   REQUIRE_MESSAGE(config.ok(), config.error().message);
@@ -257,21 +257,21 @@ TEST_CASE("config::parse rejects bad group names and non-table groups") {
 }
 
 TEST_CASE("config::parse checks report.junit_file is a plain file name") {
-  CHECK(error_of("[offload]\n" + plugins + one_group + "[report]\njunit_file = \"out/j.xml\"\n") ==
+  CHECK(parse_error("[offload]\n" + plugins + one_group + "[report]\njunit_file = \"out/j.xml\"\n") ==
         "offload.toml:8: 'report.junit_file' must be a plain file name (it is written inside "
         "report.output_dir), got \"out/j.xml\"");
-  CHECK(error_of("[offload]\n" + plugins + one_group + "[report]\njunit_file = \"..\"\n")
+  CHECK(parse_error("[offload]\n" + plugins + one_group + "[report]\njunit_file = \"..\"\n")
             .find("offload.toml:8: 'report.junit_file' must be a plain file name") == 0);
 }
 
 TEST_CASE("config::parse turns invalid TOML into one line with its position") {
-  const std::string message = error_of("[offload]\nmax_parallel = 4\n\nworking_dir = \n" + plugins);
+  const std::string message = parse_error("[offload]\nmax_parallel = 4\n\nworking_dir = \n" + plugins);
   CHECK(message == "offload.toml:4: invalid TOML: missing value after key-value separator '=' "
                    "(expected value, but got nothing)");
-  CHECK(error_of("[offload]\nmax_parallel = tru\n") ==
+  CHECK(parse_error("[offload]\nmax_parallel = tru\n") ==
         "offload.toml:2: invalid TOML: the next token is not a boolean");
 
-  const std::string twice = error_of("[offload]\nmax_parallel = 4\nmax_parallel = 5\n");
+  const std::string twice = parse_error("[offload]\nmax_parallel = 4\nmax_parallel = 5\n");
   CHECK(twice.rfind("offload.toml:3: invalid TOML: ", 0) == 0);
   CHECK(twice.find("already exists") != std::string::npos);
   CHECK(twice.find('\n') == std::string::npos);
@@ -358,18 +358,18 @@ TEST_CASE("config::parse reports expansion errors at the key") {
                            "type = \"local\"\n"
                            "[provider.env]\n"
                            "OTHER = \"x\"\n";
-  CHECK(error_of(head + "TOKEN = \"${OFFLOAD_CFG_TEST_MISSING}\"\n") ==
+  CHECK(parse_error(head + "TOKEN = \"${OFFLOAD_CFG_TEST_MISSING}\"\n") ==
         "offload.toml:9: provider.env.TOKEN: undefined environment variable 'OFFLOAD_CFG_TEST_MISSING'");
-  CHECK(error_of(head + "list = [\"ok\",\n  \"${OFFLOAD_CFG_TEST_MISSING}\"]\n") ==
+  CHECK(parse_error(head + "list = [\"ok\",\n  \"${OFFLOAD_CFG_TEST_MISSING}\"]\n") ==
         "offload.toml:10: provider.env.list[1]: undefined environment variable "
         "'OFFLOAD_CFG_TEST_MISSING'");
-  CHECK(error_of("[offload]\nworking_dir = \"${}\"\n" + plugins + one_group) ==
+  CHECK(parse_error("[offload]\nworking_dir = \"${}\"\n" + plugins + one_group) ==
         "offload.toml:2: offload.working_dir: empty variable name in '${}'; expected ${NAME} or "
         "${NAME:-default}");
-  CHECK(error_of("[offload]\n" + plugins + "[groups.all]\nfilters = \"${OFFLOAD_CFG_TEST_MISSING\"\n") ==
+  CHECK(parse_error("[offload]\n" + plugins + "[groups.all]\nfilters = \"${OFFLOAD_CFG_TEST_MISSING\"\n") ==
         "offload.toml:7: groups.all.filters: unclosed '${OFFLOAD_CFG_TEST_MISSING'; expected ${NAME} "
         "or ${NAME:-default}");
-  CHECK(error_of("[offload]\n[provider]\ntype = \"${OFFLOAD_CFG_TEST_MISSING}\"\n[framework]\n"
+  CHECK(parse_error("[offload]\n[provider]\ntype = \"${OFFLOAD_CFG_TEST_MISSING}\"\n[framework]\n"
                  "type = \"pytest\"\n" +
                  one_group) ==
         "offload.toml:3: provider.type: undefined environment variable 'OFFLOAD_CFG_TEST_MISSING'");

@@ -15,7 +15,7 @@ std::string expanded(std::string_view text) {
   return result.value();
 }
 
-std::string error_of(std::string_view text) {
+std::string expansion_error(std::string_view text) {
   auto result = expand_env(text);
   REQUIRE_FALSE(result.ok());
   return result.error().message;
@@ -55,12 +55,12 @@ TEST_CASE("config::expand_env keeps dollars that are not references") {
 
 TEST_CASE("config::expand_env rejects unset variables and malformed references") {
   unsetenv("OFFLOAD_EXPAND_UNSET");
-  CHECK(error_of("x ${OFFLOAD_EXPAND_UNSET} y") ==
+  CHECK(expansion_error("x ${OFFLOAD_EXPAND_UNSET} y") ==
         "undefined environment variable 'OFFLOAD_EXPAND_UNSET'");
-  CHECK(error_of("${}") == "empty variable name in '${}'; expected ${NAME} or ${NAME:-default}");
-  CHECK(error_of("${:-x}") == "empty variable name in '${:-x}'; expected ${NAME} or ${NAME:-default}");
-  CHECK(error_of("abc ${HOME") == "unclosed '${HOME'; expected ${NAME} or ${NAME:-default}");
-  CHECK(error_of("${A\nB") == "unclosed '${A'; expected ${NAME} or ${NAME:-default}");
+  CHECK(expansion_error("${}") == "empty variable name in '${}'; expected ${NAME} or ${NAME:-default}");
+  CHECK(expansion_error("${:-x}") == "empty variable name in '${:-x}'; expected ${NAME} or ${NAME:-default}");
+  CHECK(expansion_error("abc ${HOME") == "unclosed '${HOME'; expected ${NAME} or ${NAME:-default}");
+  CHECK(expansion_error("${A\nB") == "unclosed '${A'; expected ${NAME} or ${NAME:-default}");
 }
 
 TEST_SUITE_END();

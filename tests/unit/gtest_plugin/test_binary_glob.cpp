@@ -23,13 +23,8 @@ void make_file(const fs::path& path, bool executable) {
   fs::permissions(path, executable ? fs::perms::owner_all : fs::perms::owner_read | fs::perms::owner_write);
 }
 
-offload::sdk::Failure failure_of(const std::vector<std::string>& patterns, const std::string& dir) {
-  try {
-    expand_binaries(patterns, dir);
-  } catch (const offload::sdk::Failure& failure) {
-    return failure;
-  }
-  return offload::sdk::Failure(0, "matched");
+offload::sdk::Failure glob_failure(const std::vector<std::string>& patterns, const std::string& dir) {
+  return offload::plugin_support::testing::failure_of([&] { expand_binaries(patterns, dir); });
 }
 
 } // namespace
@@ -60,12 +55,12 @@ TEST_CASE("gtest_plugin::expand_binaries matches executables relative to working
 TEST_CASE("gtest_plugin::expand_binaries names the pattern that matches no executable") {
   ScratchDir scratch;
   make_file(scratch.path() / "build" / "notes_test", false);
-  const auto failure = failure_of({"build/*_test"}, scratch.path().string());
+  const auto failure = glob_failure({"build/*_test"}, scratch.path().string());
   CHECK(failure.code() == OFFLOAD_ENOENT);
   CHECK(failure.key() == "binaries");
   CHECK(std::string(failure.what()) ==
         "binaries: 'build/*_test' matches no executable file (looked in " + scratch.path().string() + ")");
-  CHECK(std::string(failure_of({"missing"}, scratch.path().string()).what()).find("'missing' matches no") !=
+  CHECK(std::string(glob_failure({"missing"}, scratch.path().string()).what()).find("'missing' matches no") !=
         std::string::npos);
 }
 

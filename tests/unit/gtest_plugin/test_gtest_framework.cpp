@@ -27,6 +27,7 @@ using offload::plugin_support::testing::read_file;
 using offload::plugin_support::testing::ScratchDir;
 using offload::plugin_support::testing::sh_status;
 using offload::plugin_support::testing::write_file;
+using offload::plugin_support::testing::creation_failure;
 using offload::plugins::GTestFramework;
 using Kind = offload::report::JUnitCase::Kind;
 namespace fs = std::filesystem;
@@ -136,26 +137,16 @@ std::map<std::string, Kind> run_batch(GTestFramework& framework, const std::vect
   return kinds;
 }
 
-offload::sdk::Failure creation_failure(const nlohmann::json& config) {
-  FakeHost host;
-  try {
-    GTestFramework framework(host.table(), config.dump());
-  } catch (const offload::sdk::Failure& failure) {
-    return failure;
-  }
-  return offload::sdk::Failure(0, "created");
-}
-
 } // namespace
 
 TEST_SUITE_BEGIN("gtest_plugin");
 
 TEST_CASE("gtest_plugin::create checks values, not files") {
   FakeBinaries bins;
-  CHECK(creation_failure(bins.config(nlohmann::json::array())).key() == "binaries");
-  CHECK(creation_failure(bins.config({""})).key() == "binaries");
-  CHECK(creation_failure(bins.config({"x"}, {{"working_dir", ""}})).key() == "working_dir");
-  CHECK(creation_failure(bins.config({"build/*_test"})).code() == 0); // matched only at discovery
+  CHECK(creation_failure<GTestFramework>(bins.config(nlohmann::json::array())).key() == "binaries");
+  CHECK(creation_failure<GTestFramework>(bins.config({""})).key() == "binaries");
+  CHECK(creation_failure<GTestFramework>(bins.config({"x"}, {{"working_dir", ""}})).key() == "working_dir");
+  CHECK(creation_failure<GTestFramework>(bins.config({"build/*_test"})).code() == 0); // matched only at discovery
 }
 
 TEST_CASE("gtest_plugin::one binary: IDs are gtest's names and a batch runs it once") {

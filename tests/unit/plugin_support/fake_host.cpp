@@ -153,6 +153,15 @@ ScratchDir::~ScratchDir() {
   fs::remove_all(m_path, ignored);
 }
 
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(line);
+  }
+  return lines;
+}
+
 std::string sh_output(const std::string& script) {
   const std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(script.c_str(), "r"), &::pclose);
   if (!pipe) {

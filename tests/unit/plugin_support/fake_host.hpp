@@ -2,6 +2,7 @@
 #pragma once
 
 #include <offload/plugin.h>
+#include <offload/plugin.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -77,6 +78,9 @@ private:
 /// Runs `script` with /bin/sh -c and returns its standard output.
 std::string sh_output(const std::string& script);
 
+/// The lines of `text`, without their line ends.
+std::vector<std::string> lines_of(const std::string& text);
+
 /// Runs `script` with /bin/sh -c and returns its exit status.
 int sh_status(const std::string& script);
 
@@ -106,5 +110,29 @@ private:
   const char* m_name;
   std::optional<std::string> m_old;
 };
+
+/// The sdk::Failure `call` throws, or a failure with code 0 when it throws none.
+template <class Call>
+sdk::Failure failure_of(Call&& call) {
+  try {
+    call();
+  } catch (const sdk::Failure& failure) {
+    return failure;
+  }
+  return sdk::Failure(0, "no failure");
+}
+
+/// The failure a `Plugin` (constructed from a host table and its
+/// configuration's JSON text, as every plugin class is) throws for `config`.
+template <class Plugin>
+sdk::Failure creation_failure(const FakeHost& host, const nlohmann::json& config) {
+  return failure_of([&] { Plugin plugin(host.table(), config.dump()); });
+}
+
+template <class Plugin>
+sdk::Failure creation_failure(const nlohmann::json& config) {
+  FakeHost host;
+  return creation_failure<Plugin>(host, config);
+}
 
 } // namespace offload::plugin_support::testing

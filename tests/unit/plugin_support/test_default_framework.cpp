@@ -24,6 +24,7 @@ using offload::plugin_support::testing::ScratchDir;
 using offload::plugin_support::testing::sh_output;
 using offload::plugin_support::testing::sh_status;
 using offload::plugin_support::testing::write_file;
+using offload::plugin_support::testing::creation_failure;
 namespace fs = std::filesystem;
 
 namespace {
@@ -38,16 +39,6 @@ nlohmann::json config_with(const nlohmann::json& extra = nlohmann::json::object(
 
 std::unique_ptr<DefaultFramework> make(const FakeHost& host, const nlohmann::json& config) {
   return std::make_unique<DefaultFramework>(host.table(), config.dump());
-}
-
-offload::sdk::Failure creation_failure(const nlohmann::json& config) {
-  FakeHost host;
-  try {
-    make(host, config);
-  } catch (const offload::sdk::Failure& failure) {
-    return failure;
-  }
-  return offload::sdk::Failure(0, "created");
 }
 
 nlohmann::json build(DefaultFramework& framework, const std::vector<std::string>& tests,
@@ -91,18 +82,18 @@ const std::vector<std::string> k_nasty_ids = {
 TEST_SUITE_BEGIN("plugin_support");
 
 TEST_CASE("default_framework::create rejects a run_command without {tests}") {
-  const auto failure = creation_failure(config_with({{"run_command", "make test"}}));
+  const auto failure = creation_failure<DefaultFramework>(config_with({{"run_command", "make test"}}));
   CHECK(failure.code() == OFFLOAD_EINVAL);
   CHECK(failure.key() == "run_command");
   CHECK(std::string(failure.what()) == "run_command must contain {tests}, where the batch's test IDs go");
 }
 
 TEST_CASE("default_framework::create rejects a test_id_format without {name} or {classname}") {
-  const auto failure = creation_failure(config_with({{"test_id_format", "{file}"}}));
+  const auto failure = creation_failure<DefaultFramework>(config_with({{"test_id_format", "{file}"}}));
   CHECK(failure.code() == OFFLOAD_EINVAL);
   CHECK(failure.key() == "test_id_format");
-  CHECK(creation_failure(config_with({{"test_id_format", "{classname}"}})).code() == 0);
-  CHECK(creation_failure(config_with({{"result_file", ""}})).key() == "result_file");
+  CHECK(creation_failure<DefaultFramework>(config_with({{"test_id_format", "{classname}"}})).code() == 0);
+  CHECK(creation_failure<DefaultFramework>(config_with({{"result_file", ""}})).key() == "result_file");
 }
 
 TEST_CASE("default_framework::create reports failures through the C table without throwing") {

@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::unique_ptr<DefaultFramework> make(const FakeHost& host, const nlohmann::json& extra) {
+std::unique_ptr<DefaultFramework> framework_with(const FakeHost& host, const nlohmann::json& extra) {
   nlohmann::json config = {{"discover_command", "printf '%s\\n' a b"}, {"run_command", "printf '%s\\n' {tests}"}};
   config.update(extra);
   return std::make_unique<DefaultFramework>(host.table(), config.dump());
@@ -36,7 +36,7 @@ TEST_SUITE_BEGIN("plugin_support");
 
 TEST_CASE("default build_worker_command is not supported without a worker_command") {
   FakeHost host;
-  auto framework = make(host, nlohmann::json::object());
+  auto framework = framework_with(host, nlohmann::json::object());
   try {
     framework->build_worker_command(request("/s"));
     FAIL("no Failure thrown");
@@ -51,7 +51,7 @@ TEST_CASE("default build_worker_command runs worker_command in working_dir with 
   ScratchDir dir;
   const fs::path work = dir.path() / "work dir";
   fs::create_directories(work);
-  auto framework = make(host, {{"worker_command", R"(pwd; printf '%s\n' {scratch_dir}; cat)"},
+  auto framework = framework_with(host, {{"worker_command", R"(pwd; printf '%s\n' {scratch_dir}; cat)"},
                                {"working_dir", work.string()}});
   const nlohmann::json command = nlohmann::json::parse(framework->build_worker_command(request("/s/it's $(x)")));
   CHECK(command.size() == 1);
@@ -64,7 +64,7 @@ TEST_CASE("default build_worker_command runs worker_command in working_dir with 
 TEST_CASE("default worker_command may be absent but not empty") {
   FakeHost host;
   try {
-    make(host, {{"worker_command", "  "}});
+    framework_with(host, {{"worker_command", "  "}});
     FAIL("created");
   } catch (const offload::sdk::Failure& failure) {
     CHECK(failure.code() == OFFLOAD_EINVAL);

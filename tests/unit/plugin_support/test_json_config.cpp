@@ -1,25 +1,17 @@
 // SPDX-License-Identifier: MIT
 #include "json_config.hpp"
 
+#include "fake_host.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cstdint>
-#include <functional>
 #include <string>
 
 namespace ps = offload::plugin_support;
+using offload::plugin_support::testing::failure_of;
 
 namespace {
-
-/// The failure `read` throws, or a failure with code 0 when it throws none.
-offload::sdk::Failure failure_of(const std::function<void()>& read) {
-  try {
-    read();
-  } catch (const offload::sdk::Failure& failure) {
-    return failure;
-  }
-  return offload::sdk::Failure(0, "no failure");
-}
 
 const nlohmann::json k_config = {
     {"name", "value"}, {"none", nullptr},   {"number", 3},         {"flag", true},

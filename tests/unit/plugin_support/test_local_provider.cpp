@@ -23,28 +23,11 @@ using offload::plugin_support::testing::FakeHost;
 using offload::plugin_support::testing::read_file;
 using offload::plugin_support::testing::ScratchDir;
 using offload::plugin_support::testing::write_file;
+using offload::plugin_support::testing::creation_failure;
+using offload::plugin_support::testing::failure_of;
 namespace fs = std::filesystem;
 
 namespace {
-
-offload::sdk::Failure creation_failure(const FakeHost& host, const nlohmann::json& config) {
-  try {
-    LocalProvider provider(host.table(), config.dump());
-  } catch (const offload::sdk::Failure& failure) {
-    return failure;
-  }
-  return offload::sdk::Failure(0, "created");
-}
-
-template <class Call>
-offload::sdk::Failure failure_of(Call&& call) {
-  try {
-    call();
-  } catch (const offload::sdk::Failure& failure) {
-    return failure;
-  }
-  return offload::sdk::Failure(0, "no failure");
-}
 
 std::unique_ptr<LocalProvider::Sandbox> sandbox_of(LocalProvider& provider, const nlohmann::json& request) {
   std::string info;
@@ -63,7 +46,7 @@ TEST_CASE("local_provider::create resolves working_dir and checks it") {
             .working_dir() == dir.path());
 
   write_file(dir.path() / "file", "x");
-  const auto failure = creation_failure(host, {{"working_dir", (dir.path() / "file").string()}});
+  const auto failure = creation_failure<LocalProvider>(host, {{"working_dir", (dir.path() / "file").string()}});
   CHECK(failure.code() == OFFLOAD_EINVAL);
   CHECK(failure.key() == "working_dir");
   CHECK(std::string(failure.what()) == "working_dir '" + (dir.path() / "file").string() + "' is not a directory");
@@ -80,7 +63,7 @@ TEST_CASE("local_provider::create finds the shell or names the key") {
   for (const std::string& shell : {std::string("/nonexistent/sh"), std::string("no-such-shell-here"),
                                    std::string("./not-executable"), std::string("")}) {
     CAPTURE(shell);
-    const auto failure = creation_failure(host, {{"working_dir", dir.path().string()}, {"shell", shell}});
+    const auto failure = creation_failure<LocalProvider>(host, {{"working_dir", dir.path().string()}, {"shell", shell}});
     CHECK(failure.code() == OFFLOAD_EINVAL);
     CHECK(failure.key() == "shell");
   }

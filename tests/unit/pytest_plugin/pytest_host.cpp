@@ -4,7 +4,6 @@
 #include "pytest_framework.hpp"
 
 #include <cstdlib>
-#include <sstream>
 #include <string>
 #include <string_view>
 
@@ -32,15 +31,6 @@ std::unique_ptr<plugins::PytestFramework> make_framework(const PytestHost& host,
                          {"paths", nlohmann::json::array()}, {"run_args", nlohmann::json::array()}};
   full.update(config);
   return std::make_unique<plugins::PytestFramework>(host.table(), full.dump());
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    lines.push_back(line);
-  }
-  return lines;
 }
 
 sdk::Failure creation_failure(const nlohmann::json& config) {

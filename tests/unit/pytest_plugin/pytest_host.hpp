@@ -37,9 +37,6 @@ private:
 std::unique_ptr<plugins::PytestFramework> make_framework(const PytestHost& host,
                                                          const nlohmann::json& config = nlohmann::json::object());
 
-/// The lines of `text`, without their line ends.
-std::vector<std::string> lines_of(const std::string& text);
-
 /// The Failure that creating a framework from `config` throws; code 0 when none.
 sdk::Failure creation_failure(const nlohmann::json& config);
 

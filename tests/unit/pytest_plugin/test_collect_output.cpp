@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "collect_output.hpp"
 
+#include "../plugin_support/fake_host.hpp"
+
 #include <doctest/doctest.h>
 
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -12,18 +13,10 @@ using offload::plugins::explain_collect_failure;
 using offload::plugins::lacks_pytest_module;
 using offload::plugins::parse_collected_ids;
 using offload::plugins::printed_collection_tree;
+using offload::plugin_support::testing::lines_of;
 using Lines = std::vector<std::string>;
 
 namespace {
-
-Lines lines_of(const std::string& text) {
-  Lines lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    lines.push_back(line);
-  }
-  return lines;
-}
 
 // What pytest 7.2 printed for these cases, verbatim.
 const char* const k_listing = R"(tests/test_a.py::test_p[a b]

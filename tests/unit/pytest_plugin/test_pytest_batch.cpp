@@ -9,10 +9,10 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <sstream>
 #include <string>
 #include <vector>
 
+using offload::plugin_support::testing::lines_of;
 using offload::plugin_support::testing::read_file;
 using offload::plugin_support::testing::ScratchDir;
 using offload::plugin_support::testing::sh_output;
@@ -51,15 +51,6 @@ nlohmann::json build(PytestFramework& framework, const Lines& tests, const std::
                      bool fail_fast = false) {
   const nlohmann::json request = {{"tests", tests}, {"result_file", result_file}, {"fail_fast", fail_fast}};
   return nlohmann::json::parse(framework.build_command(request.dump()));
-}
-
-Lines lines_of(const std::string& text) {
-  Lines lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    lines.push_back(line);
-  }
-  return lines;
 }
 
 /// Runs the batch script from `dir` and returns what the stand-in python printed.

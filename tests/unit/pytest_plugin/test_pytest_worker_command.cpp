@@ -17,7 +17,7 @@ using offload::plugin_support::testing::sh_status;
 using offload::plugin_support::testing::write_file;
 using offload::plugins::PytestFramework;
 using offload::pytest_plugin::testing::bundled_dir;
-using offload::pytest_plugin::testing::lines_of;
+using offload::plugin_support::testing::lines_of;
 using offload::pytest_plugin::testing::make_framework;
 using offload::pytest_plugin::testing::PytestHost;
 using Lines = std::vector<std::string>;

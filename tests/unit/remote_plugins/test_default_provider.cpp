@@ -21,6 +21,8 @@ using offload::plugin_support::testing::FakeHost;
 using offload::plugin_support::testing::read_file;
 using offload::plugin_support::testing::ScratchDir;
 using offload::plugin_support::testing::write_file;
+using offload::plugin_support::testing::creation_failure;
+using offload::plugin_support::testing::failure_of;
 namespace fs = std::filesystem;
 
 namespace {
@@ -37,21 +39,6 @@ nlohmann::json config_in(const fs::path& base, const nlohmann::json& extra = nlo
   };
   config.update(extra);
   return config;
-}
-
-template <class Call>
-offload::sdk::Failure failure_of(Call&& call) {
-  try {
-    call();
-  } catch (const offload::sdk::Failure& failure) {
-    return failure;
-  }
-  return offload::sdk::Failure(0, "no failure");
-}
-
-offload::sdk::Failure creation_failure(const nlohmann::json& config) {
-  FakeHost host;
-  return failure_of([&] { DefaultProvider(host.table(), config.dump()); });
 }
 
 struct Created {
@@ -95,7 +82,7 @@ TEST_CASE("default_provider::create checks the rules between keys and names the 
         config.erase(it.key());
       }
     }
-    const auto failure = creation_failure(config);
+    const auto failure = creation_failure<DefaultProvider>(config);
     CHECK(failure.code() == OFFLOAD_EINVAL);
     CHECK(failure.key() == key);
     CHECK(std::string(failure.what()).find(words) != std::string::npos);

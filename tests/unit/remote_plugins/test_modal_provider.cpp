@@ -24,21 +24,9 @@ using offload::plugin_support::testing::EnvOverride;
 using offload::plugin_support::testing::FakeHost;
 using offload::plugin_support::testing::ScratchDir;
 using offload::plugin_support::testing::write_file;
+using offload::plugin_support::testing::failure_of;
 namespace fs = std::filesystem;
 
-namespace {
-
-template <class Call>
-offload::sdk::Failure failure_of(Call&& call) {
-  try {
-    call();
-  } catch (const offload::sdk::Failure& failure) {
-    return failure;
-  }
-  return offload::sdk::Failure(0, "no failure");
-}
-
-} // namespace
 
 TEST_SUITE_BEGIN("remote_plugins");
 

@@ -22,6 +22,7 @@ using offload::plugin_support::testing::read_file;
 using offload::plugin_support::testing::ScratchDir;
 using offload::plugin_support::testing::SshdServer;
 using offload::plugin_support::testing::write_file;
+using offload::plugin_support::testing::failure_of;
 namespace fs = std::filesystem;
 
 namespace {
@@ -30,16 +31,6 @@ std::string why_malformed(const std::string& text) {
   std::string why;
   CHECK_FALSE(parse_host_entry(text, "hosts[0]", why).has_value());
   return why;
-}
-
-template <class Call>
-offload::sdk::Failure failure_of(Call&& call) {
-  try {
-    call();
-  } catch (const offload::sdk::Failure& failure) {
-    return failure;
-  }
-  return offload::sdk::Failure(0, "no failure");
 }
 
 } // namespace
