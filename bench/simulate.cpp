@@ -102,13 +102,13 @@ StreamResult simulate_stream(const Params& p, Scheduler& scheduler, const std::v
   const auto take = [&](std::size_t s, double now) {
     return timed([&] { return scheduler.take(s, now); });
   };
-  const auto start = [&](std::size_t s, Batch b, double at) {
+  const auto start = [&](Batch b, double at) {
     running.push({at + actual[b.tests.front()], std::move(b)});
   };
   for (std::size_t s = 0; s < p.sandboxes; ++s) {
     // The first test goes with the worker's start; the next is queued.
     if (auto first = take(s, 0.0)) {
-      start(s, std::move(*first), std::max(p.startup_secs, p.dispatch_secs));
+      start(std::move(*first), std::max(p.startup_secs, p.dispatch_secs));
       if (auto next = take(s, 0.0)) {
         waiting[s] = Queued{std::move(*next), p.dispatch_secs};
       }
@@ -136,7 +136,7 @@ StreamResult simulate_stream(const Params& p, Scheduler& scheduler, const std::v
       next_start = ev.at + p.dispatch_secs;
     }
     if (next) {
-      start(s, std::move(*next), next_start);
+      start(std::move(*next), next_start);
       if (auto queued = take(s, ev.at)) {
         waiting[s] = Queued{std::move(*queued), ev.at + p.dispatch_secs};
       }

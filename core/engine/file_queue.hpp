@@ -51,6 +51,9 @@ private:
     std::size_t file = k_no_file; ///< k_no_file for a stolen half: late tests join the original
   };
   std::size_t new_piece(std::size_t file);
+  /// Queued and not begun: a piece `take` may start.
+  bool open(std::size_t piece) const;
+  void unreserve(std::size_t piece);
   void retire(std::size_t piece);
   std::size_t pop(std::size_t piece, const Estimate& estimate);
   std::optional<std::size_t> steal(std::size_t sandbox, const Estimate& estimate);
@@ -62,6 +65,7 @@ private:
   std::unordered_map<std::size_t, std::size_t> m_current; ///< sandbox -> piece
   std::unordered_map<std::size_t, std::size_t> m_by_file; ///< file -> the piece that takes its tests
   std::size_t m_queued = 0;
+  std::size_t m_reserved = 0; ///< pieces reserved for a sandbox that has not begun them
 };
 
 } // namespace offload::engine
