@@ -161,12 +161,7 @@ std::vector<std::string> discovered(CargoFramework& framework, const std::string
 }
 
 std::string discover_error(CargoFramework& framework, const std::string& filters = "") {
-  try {
-    discovered(framework, filters);
-  } catch (const offload::sdk::Failure& failure) {
-    return failure.what();
-  }
-  return "no error";
+  return offload::plugin_support::testing::failure_of([&] { discovered(framework, filters); }).what();
 }
 
 nlohmann::json build(CargoFramework& framework, const std::vector<std::string>& tests, const fs::path& result,

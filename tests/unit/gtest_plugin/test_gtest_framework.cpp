@@ -103,12 +103,7 @@ std::vector<std::string> discovered(GTestFramework& framework, const std::string
 }
 
 std::string discover_error(GTestFramework& framework) {
-  try {
-    discovered(framework);
-  } catch (const offload::sdk::Failure& failure) {
-    return failure.what();
-  }
-  return "no error";
+  return offload::plugin_support::testing::failure_of([&] { discovered(framework); }).what();
 }
 
 nlohmann::json build(GTestFramework& framework, const std::vector<std::string>& tests, const fs::path& result,

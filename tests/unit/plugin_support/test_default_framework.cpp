@@ -63,12 +63,7 @@ std::vector<std::string> discovered(DefaultFramework& framework, const std::stri
 }
 
 offload::sdk::Failure discover_failure(DefaultFramework& framework, const std::string& filters) {
-  try {
-    discovered(framework, filters);
-  } catch (const offload::sdk::Failure& failure) {
-    return failure;
-  }
-  return offload::sdk::Failure(0, "discovered");
+  return offload::plugin_support::testing::failure_of([&] { discovered(framework, filters); });
 }
 
 const std::vector<std::string> k_nasty_ids = {

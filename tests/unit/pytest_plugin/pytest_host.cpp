@@ -35,12 +35,7 @@ std::unique_ptr<plugins::PytestFramework> make_framework(const PytestHost& host,
 
 sdk::Failure creation_failure(const nlohmann::json& config) {
   PytestHost host;
-  try {
-    make_framework(host, config);
-  } catch (const sdk::Failure& failure) {
-    return failure;
-  }
-  return sdk::Failure(0, "created");
+  return plugin_support::testing::failure_of([&] { make_framework(host, config); });
 }
 
 } // namespace offload::pytest_plugin::testing

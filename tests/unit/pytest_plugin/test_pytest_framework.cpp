@@ -39,12 +39,7 @@ Lines discovered(PytestFramework& framework, const std::string& filters = "") {
 }
 
 offload::sdk::Failure discover_failure(PytestFramework& framework, const std::string& filters = "") {
-  try {
-    discovered(framework, filters);
-  } catch (const offload::sdk::Failure& failure) {
-    return failure;
-  }
-  return offload::sdk::Failure(0, "discovered");
+  return offload::plugin_support::testing::failure_of([&] { discovered(framework, filters); });
 }
 
 /// A small pytest project: a parametrized test, a marked one, a class.
