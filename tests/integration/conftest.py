@@ -41,12 +41,59 @@ def pytest_runtest_setup(item):
         require_plugins(*mark.args)
 
 
-def run_offload(args, cwd, timeout=120, env=None, **kw):
+def _descendants(pid):
+    """Every live process below `pid` (offload is their subreaper, so orphans count), with its command line."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path("/proc", entry, "stat").read_text()
+            ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+            command = Path("/proc", entry, "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+            wchan = Path("/proc", entry, "wchan").read_text()
+        except (OSError, ValueError):
+            continue
+        children.setdefault(ppid, []).append((int(entry), wchan, command.strip()))
+    lines, todo = [], [(pid, 0)]
+    while todo:
+        parent, depth = todo.pop()
+        for child, wchan, command in children.get(parent, []):
+            lines.append("%s%d [%s] %s" % ("  " * depth, child, wchan, command[:300]))
+            todo.append((child, depth + 1))
+    return lines
+
+
+def _hang_report(proc, cwd):
+    """What a run that did not end was doing: its process tree and the tails of its logs."""
+    lines = ["processes below offload (pid %d):" % proc.pid] + _descendants(proc.pid)
+    for log in sorted(Path(cwd).glob("**/logs/*"))[:20]:
+        if log.is_file():
+            lines.append("--- %s:" % log)
+            lines += log.read_text(errors="replace").splitlines()[-15:]
+    return "\n".join(lines)
+
+
+def run_offload(args, cwd, timeout=120, env=None, input=None, **kw):
     full_env = dict(os.environ)
     full_env.pop("CI", None)
     full_env.update(env or {})
-    return subprocess.run([str(OFFLOAD), *args], cwd=cwd, env=full_env, capture_output=True, text=True,
-                          timeout=timeout, **kw)
+    with subprocess.Popen([str(OFFLOAD), *args], cwd=cwd, env=full_env, text=True, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, stdin=subprocess.PIPE if input is not None else None, **kw) as proc:
+        try:
+            out, err = proc.communicate(input, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            report = _hang_report(proc, cwd)
+            # SIGTERM first: offload then cleans up and says where it stood.
+            proc.terminate()
+            try:
+                out, err = proc.communicate(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                out, err = proc.communicate()
+            raise AssertionError("offload %s did not end within %d s\n%s\nstdout:\n%s\nstderr:\n%s"
+                                 % (" ".join(args), timeout, report, out[-3000:], err[-6000:])) from None
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
 @pytest.fixture
