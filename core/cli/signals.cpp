@@ -38,6 +38,8 @@ extern "C" void on_sigpipe(int) {
   ::kill(::getpid(), SIGUSR1);
 }
 
+/// offload's children (its own, and orphans it adopted as subreaper); those
+/// that already exited are reaped on the way, as nothing is left to kill.
 std::vector<pid_t> child_pids() {
   std::vector<pid_t> pids;
   const pid_t self = ::getpid();
@@ -60,8 +62,14 @@ std::vector<pid_t> child_pids() {
     }
     char state = 0;
     long ppid = 0;
-    if (std::sscanf(line.c_str() + close + 1, " %c %ld", &state, &ppid) == 2 && ppid == self) {
-      pids.push_back(static_cast<pid_t>(std::stol(name)));
+    if (std::sscanf(line.c_str() + close + 1, " %c %ld", &state, &ppid) != 2 || ppid != self) {
+      continue;
+    }
+    const auto pid = static_cast<pid_t>(std::stol(name));
+    if (state == 'Z') {
+      ::waitpid(pid, nullptr, WNOHANG);
+    } else {
+      pids.push_back(pid);
     }
   }
   ::closedir(proc);

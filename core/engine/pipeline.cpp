@@ -6,6 +6,7 @@
 #include "engine/reports.hpp"
 #include "engine/run.hpp"
 #include "engine/output_dir.hpp"
+#include "util/plural.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -135,9 +136,11 @@ Result<RunOutcome> run_pipeline(const config::Config& cfg, const plugin::Provide
   source.discover = [&] {
     Result<std::vector<TestCase>> tests = std::move(answer());
     if (tests && is_file_listing(*tests)) {
-      std::fprintf(stderr, "offload: found %zu test files; the workers collect their tests\n", tests->size());
+      std::fprintf(stderr, "offload: found %s; the workers collect their tests\n",
+                   util::counted(tests->size(), "test file", "test files").c_str());
     } else if (tests) {
-      std::fprintf(stderr, "offload: found %zu tests in %zu groups\n", tests->size(), cfg.groups.size());
+      std::fprintf(stderr, "offload: found %s in %s\n", util::counted(tests->size(), "test", "tests").c_str(),
+                   util::counted(cfg.groups.size(), "group", "groups").c_str());
     }
     return tests;
   };

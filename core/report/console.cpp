@@ -4,6 +4,7 @@
 #include "report/console_text.hpp"
 #include "util/logging.hpp"
 #include "util/paths.hpp"
+#include "util/plural.hpp"
 #include "util/terminal_text.hpp"
 
 #include <algorithm>
@@ -53,9 +54,10 @@ void Console::run_started(std::size_t tests, std::size_t sandboxes) {
   if (m_mode != Mode::Quiet) {
     if (tests == 0) {
       // The workers list the tests as they collect them.
-      std::fprintf(stderr, "offload: running on %zu sandboxes\n", sandboxes);
+      std::fprintf(stderr, "offload: running on %s\n", util::counted(sandboxes, "sandbox", "sandboxes").c_str());
     } else {
-      std::fprintf(stderr, "offload: running %zu tests on %zu sandboxes\n", tests, sandboxes);
+      std::fprintf(stderr, "offload: running %s on %s\n", util::counted(tests, "test", "tests").c_str(),
+                   util::counted(sandboxes, "sandbox", "sandboxes").c_str());
     }
   }
   if (m_mode == Mode::Bar) {

@@ -45,15 +45,20 @@ std::string ids_heredoc(const std::string& path, const std::vector<std::string>&
 
 std::string source_heredoc(const std::string& dir, const std::string& name, const std::string& source,
                            const std::string& end) {
-  if (source.find("\n" + end + "\n") != std::string::npos) {
-    throw sdk::Failure(OFFLOAD_EFAULT, "the bundled " + name + " holds the line " + end);
-  }
   // Made fresh and private, so nobody else's module is imported from it.
   // Its parent may not exist yet; the directory itself must be made now.
   std::string script = "rm -rf -- " + shell_quote(dir) + "\n";
   script += "mkdir -p -- " + shell_quote(std::filesystem::path(dir).parent_path().string()) + " || exit\n";
   script += "(umask 077 && mkdir -- " + shell_quote(dir) + ") || exit\n";
-  script += "cat > " + shell_quote(dir + "/" + name) + " <<'" + end + "' || exit\n";
+  return script + file_heredoc(dir + "/" + name, source, end);
+}
+
+std::string file_heredoc(const std::string& path, const std::string& source, const std::string& end) {
+  if (source.find("\n" + end + "\n") != std::string::npos) {
+    throw sdk::Failure(OFFLOAD_EFAULT, "the bundled " + std::filesystem::path(path).filename().string() +
+                                           " holds the line " + end);
+  }
+  std::string script = "cat > " + shell_quote(path) + " <<'" + end + "' || exit\n";
   script += source;
   if (!source.ends_with('\n')) {
     script += '\n';

@@ -38,6 +38,11 @@ std::string ids_heredoc(const std::string& path, const std::vector<std::string>&
 std::string source_heredoc(const std::string& dir, const std::string& name, const std::string& source,
                            const std::string& end);
 
+/// Shell lines writing `source` to `path` (in a directory source_heredoc
+/// made) through a quoted here-document ended by the line `end`; throws
+/// sdk::Failure when `source` holds that line.
+std::string file_heredoc(const std::string& path, const std::string& source, const std::string& end);
+
 /// The shell script that runs `batch`: it writes the node IDs to
 /// ids_file_for(result_file) through a quoted here-document (IDs never go
 /// through argv, which is fragile for "::", "[" and spaces and too small for

@@ -31,6 +31,7 @@ using plugin_support::read_request;
 
 constexpr const char* k_bundled_plugin = "offload_pytest.py";
 constexpr const char* k_bundled_worker = "offload_pytest_worker.py";
+constexpr const char* k_bundled_fork_server = "offload_pytest_forkserver.py";
 
 /// The group's filters as words; the host names the group of a failure.
 std::vector<std::string> filter_words(const std::string& filters) {
@@ -56,7 +57,8 @@ std::string bundled_source(const offload_host_v1* host, const char* name) {
 
 PytestFramework::PytestFramework(const offload_host_v1* host, std::string_view config_json)
     : m_host(host), m_options(PytestOptions::from_config(config_json)),
-      m_plugin_source(bundled_source(host, k_bundled_plugin)), m_worker_source(bundled_source(host, k_bundled_worker)),
+      m_plugin_source(bundled_source(host, k_bundled_plugin)),
+      m_worker_sources{bundled_source(host, k_bundled_worker), bundled_source(host, k_bundled_fork_server)},
       // Absolute: discovery runs pytest in working_dir.
       m_plugin_dir(std::filesystem::absolute(sdk::Host(host).bundled_script(k_bundled_plugin)).parent_path().string()) {}
 
@@ -189,7 +191,20 @@ std::string PytestFramework::build_worker_command(std::string_view request) {
   if (worker.scratch_dir.empty()) {
     throw sdk::Failure(OFFLOAD_EINVAL, "malformed build_worker_command request: \"scratch_dir\" is missing");
   }
-  return plugin_support::json_text({{"shell", worker_script(m_options, m_worker_source, worker)}});
+  return plugin_support::json_text({{"shell", worker_script(m_options, m_worker_sources, fork_dir(), worker)}});
+}
+
+std::optional<std::string> PytestFramework::fork_dir() {
+  if (!m_options.fork_workers) {
+    return std::nullopt;
+  }
+  const std::lock_guard lock(m_fork_dir_mutex);
+  if (!m_fork_dir) {
+    // One per run: its fork servers serve this run's workers only. A worker
+    // on another machine finds no such directory there and starts alone.
+    m_fork_dir.emplace(std::filesystem::temp_directory_path(), "offload-pytest-forks-");
+  }
+  return m_fork_dir->path().string();
 }
 
 std::string PytestFramework::map_results(std::string_view request) {

@@ -2,9 +2,13 @@
 #pragma once
 
 #include "pytest_options.hpp"
+#include "temp_dir.hpp"
+#include "worker_script.hpp"
 
 #include <offload/plugin.h>
 
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,8 +41,14 @@ private:
   const offload_host_v1* m_host;
   PytestOptions m_options;
   std::string m_plugin_source; ///< offload_pytest.py, written into each batch's scratch dir
-  std::string m_worker_source; ///< offload_pytest_worker.py, written into each worker's scratch dir
+  WorkerSources m_worker_sources; ///< written into each worker's scratch dir
   std::string m_plugin_dir;    ///< where offload_pytest.py is on this machine, for discovery
+  std::mutex m_fork_dir_mutex; ///< workers' commands are built on their sandboxes' threads
+  std::optional<TempDir> m_fork_dir;
+
+  /// The run's private directory for fork servers, made on first use; none
+  /// without fork_workers.
+  std::optional<std::string> fork_dir();
 };
 
 } // namespace offload::plugins

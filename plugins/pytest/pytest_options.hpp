@@ -24,6 +24,9 @@ struct PytestOptions {
   std::vector<std::string> run_args;
   /// Where pytest runs, in discovery and in batches.
   std::optional<std::string> working_dir;
+  /// Whether workers on the machine offload runs on are forked from one
+  /// process that imported pytest (offload_pytest_forkserver.py).
+  bool fork_workers = true;
 
   /// Reads the checked section; throws sdk::Failure(OFFLOAD_EINVAL) naming
   /// the key whose value cannot work.

@@ -7,6 +7,7 @@
 namespace offload::plugins {
 
 inline constexpr const char* k_worker_name = "offload_pytest_worker.py";
+inline constexpr const char* k_fork_server_name = "offload_pytest_forkserver.py";
 
 std::string worker_hint_file(const std::string& scratch_dir) {
   return scratch_dir + "/worker.hint";
@@ -16,13 +17,17 @@ std::string worker_dir(const std::string& scratch_dir) {
   return scratch_dir + "/worker";
 }
 
-std::string worker_script(const PytestOptions& options, const std::string& worker_source,
-                          const WorkerRequest& request) {
+std::string worker_script(const PytestOptions& options, const WorkerSources& sources,
+                          const std::optional<std::string>& fork_dir, const WorkerRequest& request) {
   const std::string dir = worker_dir(request.scratch_dir);
   // The here-documents feed cat alone: the worker's stdin stays the host's pipe.
-  std::string script = source_heredoc(dir, k_worker_name, worker_source, "OFFLOAD_PYTEST_WORKER");
+  std::string script = source_heredoc(dir, k_worker_name, sources.worker, "OFFLOAD_PYTEST_WORKER");
   std::vector<std::string> command{options.python};
   command.insert(command.end(), options.extra_args.begin(), options.extra_args.end());
+  if (fork_dir) {
+    script += file_heredoc(dir + "/" + k_fork_server_name, sources.fork_server, "OFFLOAD_PYTEST_FORKSERVER");
+    command.insert(command.end(), {dir + "/" + k_fork_server_name, *fork_dir});
+  }
   command.push_back(dir + "/" + k_worker_name);
   if (!request.tests.empty()) {
     script += ids_heredoc(worker_hint_file(request.scratch_dir), request.tests);

@@ -67,7 +67,8 @@ def test_every_package_is_built_with_its_files(debs):
     for name in PACKAGES[1:-1]:
         assert {Path(p).name for p in contents(debs[name]) if p.endswith(".so")} == {name.replace("-plugin", "") + ".so"}
     assert {p for p in contents(debs["offload-plugin-pytest"]) if "/bundled/" in p and p.endswith(".py")} == {
-        "/usr/share/offload-1/bundled/offload_pytest.py", "/usr/share/offload-1/bundled/offload_pytest_worker.py"}
+        "/usr/share/offload-1/bundled/offload_pytest.py", "/usr/share/offload-1/bundled/offload_pytest_worker.py",
+        "/usr/share/offload-1/bundled/offload_pytest_forkserver.py"}
     dev = contents(debs["offload-dev"])
     assert "/usr/include/offload-1/offload/plugin.h" in dev
     assert any(p.endswith("/pkgconfig/offload-plugin-1.pc") for p in dev)

@@ -113,7 +113,7 @@ TEST_CASE("pytest factory declares its options and a template that parses") {
     names.emplace_back(factory.options[i].name);
     CHECK(factory.options[i].flags == 0);
   }
-  CHECK(names == Lines{"python", "extra_args", "pytest_args", "paths", "run_args", "working_dir"});
+  CHECK(names == Lines{"python", "extra_args", "pytest_args", "paths", "run_args", "working_dir", "fork_workers"});
   std::istringstream text(factory.config_template);
   const toml::value parsed = toml::parse(text, "template");
   CHECK(toml::find<std::string>(parsed, "python") == "python3");

@@ -26,7 +26,9 @@ namespace fs = std::filesystem;
 namespace {
 
 // Stands in for python: copies its stdin to stdout, then prints each argument on a line.
-const nlohmann::json k_echo = {{"python", "/bin/sh"}, {"extra_args", {"-c", R"(cat; printf '%s\n' "$@")", "sh"}}};
+const nlohmann::json k_echo = {{"python", "/bin/sh"},
+                               {"extra_args", {"-c", R"(cat; printf '%s\n' "$@")", "sh"}},
+                               {"fork_workers", false}};
 
 nlohmann::json build(PytestFramework& framework, const fs::path& scratch, const Lines& tests) {
   const nlohmann::json request = {{"scratch_dir", scratch.string()}, {"fail_fast", false}, {"tests", tests}};
@@ -62,6 +64,29 @@ TEST_CASE("pytest build_worker_command runs the shipped worker with a batch's wo
   REQUIRE_FALSE(bundled.empty());
   CHECK(read_file(worker) == bundled);
   CHECK_FALSE(fs::exists(offload::plugins::worker_hint_file(scratch.string())));
+}
+
+TEST_CASE("pytest build_worker_command starts workers through the fork server of the run's private directory") {
+  PytestHost host;
+  ScratchDir dir;
+  const fs::path scratch = dir.path() / "s";
+  nlohmann::json config = k_echo;
+  config.erase("fork_workers");
+  auto framework = make_framework(host, config);
+  const Lines args = lines_of(run_worker(build(*framework, scratch, {}), dir.path(), ""));
+  const std::string worker_dir = offload::plugins::worker_dir(scratch.string());
+  REQUIRE(args.size() == 5);
+  CHECK(args[0] == worker_dir + "/offload_pytest_forkserver.py");
+  CHECK(read_file(args[0]) == read_file(bundled_dir() + "/offload_pytest_forkserver.py"));
+  CHECK(args[2] == worker_dir + "/offload_pytest_worker.py");
+  const fs::path forks = args[1];
+  // Private, since whoever can create a socket there is handed the workers' stdio.
+  CHECK(fs::is_directory(fs::symlink_status(forks)));
+  CHECK(fs::status(forks).permissions() == fs::perms::owner_all);
+  // One directory for the whole run, so every worker finds the same servers.
+  CHECK(lines_of(run_worker(build(*framework, dir.path() / "t", {}), dir.path(), ""))[1] == forks.string());
+  framework.reset();
+  CHECK_FALSE(fs::exists(forks));
 }
 
 TEST_CASE("pytest build_worker_command hands the hinted IDs to the worker in a file") {

@@ -1,0 +1,373 @@
+# SPDX-License-Identifier: MIT
+"""Starts offload's pytest worker by forking it from a server that imported
+pytest once, so the workers of a run on one machine pay pytest's imports
+(a third of a second of CPU each) once rather than once per worker.
+
+    python offload_pytest_forkserver.py DIR WORKER [WORKER ARGS...]
+
+DIR is a private directory (this user's, mode 0700) that the workers of one
+run share. The server listens there on a socket named after all that
+decides what an interpreter imports (this interpreter, its flags and path,
+HOME and the PYTHON*/PYTEST* variables, the worker's source), so workers
+that would import differently get servers of their own. This process hands
+the server its stdin, stdout and stderr, arguments, environment, working
+directory and umask; the server forks the worker with them, in a process
+group of its own, and this process stands in for it: it passes on the
+signals it gets and exits with the worker's status. The server ends when
+its last worker has.
+
+Without a usable DIR (another machine, another user's directory, a
+command run over ssh) or a server that answers, this process becomes the worker itself (exec), as if
+it had never been here. Standard library only; the server needs Linux.
+"""
+import hashlib
+import json
+import os
+import signal
+import socket
+import stat
+import sys
+
+_REQUEST_LIMIT = 16 << 20
+_FORWARDED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
+
+
+def _private(directory):
+    try:
+        st = os.lstat(directory)
+    except OSError:
+        return False
+    return stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and st.st_mode & 0o077 == 0
+
+
+def _key(worker):
+    digest = hashlib.sha256()
+    with open(worker, "rb") as source:
+        digest.update(source.read())
+    environment = sorted((k, v) for k, v in os.environ.items() if k.startswith(("PYTHON", "PYTEST")))
+    for part in (sys.executable, sys.flags, sorted(sys._xoptions.items()), sys.warnoptions, sys.path[1:],
+                 os.environ.get("HOME"), environment):
+        digest.update(repr(part).encode("utf-8", "surrogateescape") + b"\0")
+    return digest.hexdigest()[:24]
+
+
+def _exec_worker(worker, args):
+    interpreter = sys.orig_argv[:len(sys.orig_argv) - len(sys.argv)] or [sys.executable]
+    os.execv(sys.executable, interpreter + [worker] + args)
+
+
+def _connect(path):
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        conn.connect(path)
+    except OSError:
+        conn.close()
+        return None
+    return conn
+
+
+def _start_server(directory, key, path, worker):
+    """Connects to the server for `key`, starting it first when there is none.
+    Whoever holds the lock starts it, so concurrent first workers share one."""
+    import fcntl
+
+    lock = os.open(os.path.join(directory, key + ".lock"), os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        conn = _connect(path)
+        if conn is not None:
+            return conn
+        ready_read, ready_write = os.pipe()
+        if os.fork() == 0:
+            os.close(ready_read)
+            os.close(lock)
+            _serve(directory, key, path, worker, ready_write)
+        os.close(ready_write)
+        listening = os.read(ready_read, 1)
+        os.close(ready_read)
+        return _connect(path) if listening else None
+    finally:
+        os.close(lock)
+
+
+def _serve(directory, key, path, worker, ready_fd):
+    """The server's life, in a session of its own; never returns, except in
+    a forked worker, which runs the worker and exits as a script would."""
+    job = None
+    try:
+        os.setsid()
+        log = os.open(os.path.join(directory, key + ".log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.dup2(log, 1)
+        os.dup2(log, 2)
+        os.close(devnull)
+        os.close(log)
+        os.chdir(directory)
+        job = Server(path, worker, ready_fd).run()
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+    if job is None:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
+    raise SystemExit(job.run())
+
+
+def _run_through(conn, directory, worker, args):
+    """The worker's exit status, or None when the server went away before it
+    started the worker (the caller tries again)."""
+    request = {"worker": worker, "args": args, "cwd": os.getcwd(), "umask": os.umask(0o22),
+               "env": {k: v for k, v in os.environ.items()}}
+    os.umask(request["umask"])
+    payload = json.dumps(request, ensure_ascii=False).encode("utf-8", "surrogateescape") + b"\n"
+    answers = conn.makefile("rb")
+    try:
+        socket.send_fds(conn, [payload], [0, 1, 2])
+        if not answers.readline().startswith(b"started "):
+            return None
+    except OSError:
+        return None
+
+    def forward(signum, _frame):
+        try:
+            conn.sendall(b"signal %d\n" % signum)
+        except OSError:
+            pass
+
+    for signum in _FORWARDED:
+        signal.signal(signum, forward)
+    line = answers.readline()
+    if line.startswith(b"exit "):
+        return int(line.split()[1])
+    sys.stderr.write("offload fork server: it ended while the worker ran; see %s\n" %
+                     os.path.join(directory, "*.log"))
+    return 1
+
+
+def client(directory, worker, args):
+    # Over ssh the directory may be this machine's by chance (a host on
+    # loopback); one host's workers must not depend on a server another
+    # host's session started.
+    if "SSH_CONNECTION" in os.environ or not _private(directory):
+        _exec_worker(worker, args)
+    key = _key(worker)
+    path = os.path.join(directory, key + ".sock")
+    for _ in range(3):
+        conn = _connect(path) or _start_server(directory, key, path, worker)
+        if conn is None:
+            break
+        with conn:
+            status = _run_through(conn, directory, worker, args)
+        if status is not None:
+            return status
+    _exec_worker(worker, args)
+
+
+class Job:
+    """What a forked child runs: the worker, with the client's world."""
+
+    def __init__(self, module, request):
+        self.module = module
+        self.request = request
+
+    def run(self):
+        import tempfile
+
+        request = self.request
+        os.chdir(request["cwd"])
+        os.umask(request["umask"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        tempfile.tempdir = None  # the server's TMPDIR is another sandbox's
+        sys.argv = [request["worker"]] + request["args"]
+        return self.module.main(request["args"])
+
+
+class Server:
+    def __init__(self, path, worker, ready_fd):
+        self.path = path
+        self.worker = worker
+        self.ready_fd = ready_fd
+        self.children = {}  # pidfd -> [pid, conn or None]
+        self.conns = {}  # conn fd -> (conn, pidfd)
+
+    def run(self):
+        """None once the last worker has ended, or, in a forked child, its Job."""
+        import selectors
+
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(self.path)
+        self.inode = os.stat(self.path).st_ino
+        listener.listen(64)
+        os.write(self.ready_fd, b"1")
+        os.close(self.ready_fd)
+        module = self._preload()
+        selector = selectors.DefaultSelector()
+        selector.register(listener, selectors.EVENT_READ)
+        served = False
+        while self.children or not served:
+            events = selector.select(timeout=None if served else 30)
+            if not events and not served:
+                break  # started for a client that never came
+            for key, _ in events:
+                if key.fileobj is listener:
+                    if listener.fileno() < 0:
+                        continue
+                    job = self._accept(listener, selector, module)
+                    if job is not None:
+                        listener.close()
+                        return job
+                    served = True
+                elif key.fd in self.children:
+                    self._reap(key.fd, selector, listener)
+                elif key.fd in self.conns:
+                    self._client_said(key.fd, selector)
+        self._stop_listening(listener)
+        return None
+
+    def _preload(self):
+        import importlib
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("offload_pytest_worker", self.worker)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+        # What pytest.main imports anyway: its own plugins. Not the installed
+        # ones: pytest rewrites their asserts as it imports them.
+        import _pytest.config
+
+        for name in _pytest.config.default_plugins:
+            try:
+                importlib.import_module("_pytest." + name)
+            except Exception:
+                pass
+        return module
+
+    def _accept(self, listener, selector, module):
+        import selectors
+
+        conn, _ = listener.accept()
+        conn.settimeout(10)
+        try:
+            data, fds, _, _ = socket.recv_fds(conn, 1 << 16, 3)
+            while not data.endswith(b"\n") and len(data) < _REQUEST_LIMIT:
+                more = conn.recv(1 << 16)
+                if not more:
+                    break
+                data += more
+            request = json.loads(data.decode("utf-8", "surrogateescape"))
+            if len(fds) != 3:
+                raise ValueError("expected 3 descriptors, got %d" % len(fds))
+        except (OSError, ValueError) as e:
+            sys.stderr.write("offload fork server: a request was refused: %s\n" % e)
+            conn.close()
+            return None
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            self._become_worker(listener, selector, conn, fds)
+            return Job(module, request)
+        for fd in fds:
+            os.close(fd)
+        conn.setblocking(False)
+        pidfd = os.pidfd_open(pid)
+        self.children[pidfd] = [pid, conn]
+        self.conns[conn.fileno()] = (conn, pidfd)
+        selector.register(pidfd, selectors.EVENT_READ)
+        selector.register(conn, selectors.EVENT_READ)
+        try:
+            conn.sendall(b"started %d\n" % pid)
+        except OSError:
+            self._client_gone(conn.fileno(), selector)
+        return None
+
+    def _become_worker(self, listener, selector, conn, fds):
+        os.setpgid(0, 0)
+        # The worker goes with the server (which goes with the run).
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        for pidfd, (_, other) in self.children.items():
+            os.close(pidfd)
+            if other is not None:
+                other.close()
+        selector.close()
+        listener.close()
+        conn.close()
+        for target, fd in enumerate(fds):
+            os.dup2(fd, target)
+            os.close(fd)
+        for signum in _FORWARDED:
+            signal.signal(signum, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    def _client_said(self, fd, selector):
+        conn, pidfd = self.conns[fd]
+        try:
+            data = conn.recv(4096)
+        except BlockingIOError:
+            return None
+        except OSError:
+            data = b""
+        if not data:
+            return self._client_gone(fd, selector)
+        for line in data.split(b"\n"):
+            if line.startswith(b"signal "):
+                self._signal_group(self.children[pidfd][0], int(line.split()[1]))
+
+    def _client_gone(self, fd, selector):
+        """A client that goes (killed with its process group) takes its worker along."""
+        conn, pidfd = self.conns.pop(fd)
+        selector.unregister(conn)
+        conn.close()
+        self.children[pidfd][1] = None
+        self._signal_group(self.children[pidfd][0], signal.SIGKILL)
+
+    def _reap(self, pidfd, selector, listener):
+        pid, conn = self.children[pidfd]
+        reaped, status = os.waitpid(pid, os.WNOHANG)
+        if reaped == 0:
+            return  # a stale event for a descriptor number since reused
+        del self.children[pidfd]
+        selector.unregister(pidfd)
+        os.close(pidfd)
+        code = os.waitstatus_to_exitcode(status)
+        # As offload does for a process it runs: nothing of its group outlives it.
+        self._signal_group(pid, signal.SIGKILL)
+        if not self.children:
+            self._stop_listening(listener)  # before answering: the run may end at once
+        if conn is not None:
+            self.conns.pop(conn.fileno())
+            selector.unregister(conn)
+            try:
+                conn.setblocking(True)
+                conn.sendall(b"exit %d\n" % (code if code >= 0 else 128 - code))
+            except OSError:
+                pass
+            conn.close()
+
+    def _stop_listening(self, listener):
+        if listener.fileno() < 0:
+            return
+        try:
+            if os.stat(self.path).st_ino == self.inode:
+                os.unlink(self.path)
+        except OSError:
+            pass
+        listener.close()
+
+    @staticmethod
+    def _signal_group(pid, signum):
+        try:
+            os.killpg(pid, signum)
+        except OSError:
+            pass
+
+
+if __name__ == "__main__":
+    sys.exit(client(sys.argv[1], sys.argv[2], sys.argv[3:]))

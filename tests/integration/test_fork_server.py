@@ -1,0 +1,121 @@
+# SPDX-License-Identifier: MIT
+"""pytest workers forked from one server that imported pytest
+(offload_pytest_forkserver.py): each still lives in its own sandbox's world,
+dies alone and leaves nothing behind. Real pytest, real offload."""
+import json
+import os
+import re
+import subprocess
+
+import pytest
+
+from conftest import junit_cases, run_offload, verdict
+from test_worker_faults import project_with
+
+pytestmark = pytest.mark.plugins("provider_local", "framework_pytest")
+
+# Each test says which process is its worker's parent, and what its sandbox is.
+REPORTER = """
+import json, os, time
+def _report(name):
+    with open("/proc/%d/cmdline" % os.getppid(), "rb") as f:
+        parent = f.read().split(b"\\0")
+    print("WHERE " + json.dumps({"test": name, "pid": os.getpid(), "ppid": os.getppid(),
+                                 "parent": [p.decode() for p in parent if p],
+                                 "sandbox": os.environ.get("OFFLOAD_SANDBOX_ID"),
+                                 "tmpdir": os.environ.get("TMPDIR"), "cwd": os.getcwd()}))
+    time.sleep(0.3)
+"""
+
+
+def reporting_tests(count):
+    return REPORTER + "".join(f"def test_{i}(): _report({i})\n" for i in range(count))
+
+
+def wheres(project):
+    """What each test said, from its system-out in junit.xml."""
+    said = []
+    for tc in junit_cases(project).values():
+        out = tc.find("system-out")
+        said += [json.loads(line[len("WHERE "):]) for line in (out.text if out is not None else "").splitlines()
+                 if line.startswith("WHERE ")]
+    return said
+
+
+def run_passing(project):
+    res = run_offload(["run"], project, timeout=120)
+    assert res.returncode == 0, res.stdout + res.stderr
+    return project
+
+
+def forkservers():
+    return subprocess.run(["pgrep", "-f", "offload_pytest_forkserver"], capture_output=True, text=True).stdout.split()
+
+
+def test_workers_of_a_run_are_forked_from_one_server_yet_each_lives_in_its_sandbox(tmp_path):
+    project = project_with(tmp_path, {"test_where.py": reporting_tests(8)}, parallel=3)
+    before = forkservers()
+    found = wheres(run_passing(project))
+    assert sorted(w["test"] for w in found) == list(range(8)), found
+    servers = {w["ppid"] for w in found}
+    assert len(servers) == 1, found
+    assert "offload_pytest_forkserver.py" in " ".join(found[0]["parent"])
+    # Several workers, each with its own sandbox's variables, all in the project.
+    by_worker = {}
+    for w in found:
+        by_worker.setdefault(w["pid"], set()).add((w["sandbox"], w["tmpdir"]))
+    assert len(by_worker) >= 2, found
+    assert all(len(seen) == 1 for seen in by_worker.values()), by_worker
+    sandboxes = [next(iter(seen)) for seen in by_worker.values()]
+    assert len({s for s, _ in sandboxes}) == len(sandboxes) and len({t for _, t in sandboxes}) == len(sandboxes)
+    assert {w["cwd"] for w in found} == {str(project)}
+    # The server went with its last worker, and so did its directory.
+    assert forkservers() == before
+    fork_dir = found[0]["parent"][2]
+    assert re.search(r"/offload-pytest-forks-\w+$", fork_dir) and not os.path.exists(fork_dir)
+
+
+def test_fork_workers_false_starts_every_worker_in_its_own_interpreter(tmp_path):
+    project = project_with(tmp_path, {"test_where.py": reporting_tests(4)}, parallel=2)
+    config = project / "offload.toml"
+    config.write_text(config.read_text().replace('type = "pytest"\n', 'type = "pytest"\nfork_workers = false\n'))
+    found = wheres(run_passing(project))
+    assert sorted(w["test"] for w in found) == list(range(4)), found
+    assert not any("offload_pytest_forkserver.py" in " ".join(w["parent"]) for w in found), found
+
+
+def test_a_forked_worker_that_is_killed_is_reported_crashed_and_the_others_go_on(tmp_path):
+    project = project_with(tmp_path, {"test_die.py": """
+        import os, signal, subprocess
+        def test_ok_1(): pass
+        def test_dies():
+            subprocess.Popen(["sleep", "300"])  # its group goes with it
+            os.kill(os.getpid(), signal.SIGKILL)
+        def test_ok_2(): pass
+        def test_ok_3(): pass
+    """}, parallel=2)
+    before = forkservers()
+    res = run_offload(["run"], project, timeout=120)
+    assert res.returncode == 1, res.stdout + res.stderr
+    cases = junit_cases(project)
+    assert verdict(cases["tests/test_die.py::test_dies"]) == "failed", res.stdout
+    assert {verdict(cases[f"tests/test_die.py::test_ok_{i}"]) for i in (1, 2, 3)} == {"passed"}, res.stdout
+    assert "killed" not in res.stderr, res.stderr
+    assert forkservers() == before
+
+
+def test_a_private_directory_of_someone_else_is_not_used(tmp_path):
+    """A fork-server directory that is not this user's and 0700 is never
+    trusted: whoever can put a socket there would be handed the workers'
+    stdio. The worker then starts in an interpreter of its own."""
+    fork_server = os.path.join(os.environ.get("OFFLOAD_BUILD_ROOT", ""), "bundled", "offload_pytest_forkserver.py")
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    shared.chmod(0o755)
+    worker = tmp_path / "worker.py"
+    worker.write_text("import sys\nprint('ALONE', sys.argv[1:])\n")
+    res = subprocess.run(["/usr/bin/python3", fork_server, str(shared), str(worker), "--", "-q"],
+                         capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout == "ALONE ['--', '-q']\n"
+    assert os.listdir(shared) == []
