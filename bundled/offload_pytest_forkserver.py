@@ -79,9 +79,11 @@ def _start_server(directory, key, path, worker):
             return conn
         ready_read, ready_write = os.pipe()
         if os.fork() == 0:
-            os.close(ready_read)
-            os.close(lock)
-            _serve(directory, key, path, worker, ready_write)
+            # Nothing of the client's (its directory descriptor, the lock)
+            # stays open in the server, or in the workers it forks.
+            os.closerange(3, ready_write)
+            os.closerange(ready_write + 1, os.sysconf("SC_OPEN_MAX"))
+            _serve(directory, key, worker, ready_write)
         os.close(ready_write)
         listening = os.read(ready_read, 1)
         os.close(ready_read)
@@ -90,7 +92,7 @@ def _start_server(directory, key, path, worker):
         os.close(lock)
 
 
-def _serve(directory, key, path, worker, ready_fd):
+def _serve(directory, key, worker, ready_fd):
     """The server's life, in a session of its own; never returns, except in
     a forked worker, which runs the worker and exits as a script would."""
     job = None
@@ -104,7 +106,7 @@ def _serve(directory, key, path, worker, ready_fd):
         os.close(devnull)
         os.close(log)
         os.chdir(directory)
-        job = Server(path, worker, ready_fd).run()
+        job = Server(key + ".sock", worker, ready_fd).run()
     except BaseException:
         import traceback
 
@@ -154,7 +156,10 @@ def client(directory, worker, args):
     if "SSH_CONNECTION" in os.environ or not _private(directory):
         _exec_worker(worker, args)
     key = _key(worker)
-    path = os.path.join(directory, key + ".sock")
+    # Reached through a descriptor of the directory: a socket's path may
+    # have at most 107 bytes, and TMPDIR can be long.
+    directory_fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    path = "/proc/self/fd/%d/%s.sock" % (directory_fd, key)
     for _ in range(3):
         conn = _connect(path) or _start_server(directory, key, path, worker)
         if conn is None:
@@ -188,7 +193,7 @@ class Job:
 
 class Server:
     def __init__(self, path, worker, ready_fd):
-        self.path = path
+        self.path = path  # relative to the directory, its working directory
         self.worker = worker
         self.ready_fd = ready_fd
         self.children = {}  # pidfd -> [pid, conn or None]
