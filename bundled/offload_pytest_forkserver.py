@@ -143,6 +143,7 @@ def _run_through(conn, directory, worker, args):
         signal.signal(signum, forward)
     line = answers.readline()
     if line.startswith(b"exit "):
+        answers.read()  # until the server closes its end: at once, or as it exits
         return int(line.split()[1])
     sys.stderr.write("offload fork server: it ended while the worker ran; see %s\n" %
                      os.path.join(directory, "*.log"))
@@ -197,6 +198,7 @@ class Server:
         self.worker = worker
         self.ready_fd = ready_fd
         self.children = {}  # pidfd -> [pid, conn or None]
+        self.last_conn = None  # the last client's, left for exit to close
         self.conns = {}  # conn fd -> (conn, pidfd)
 
     def run(self):
@@ -344,8 +346,9 @@ class Server:
         code = os.waitstatus_to_exitcode(status)
         # As offload does for a process it runs: nothing of its group outlives it.
         self._signal_group(pid, signal.SIGKILL)
-        if not self.children:
-            self._stop_listening(listener)  # before answering: the run may end at once
+        last = not self.children
+        if last:
+            self._stop_listening(listener)
         if conn is not None:
             self.conns.pop(conn.fileno())
             selector.unregister(conn)
@@ -354,7 +357,13 @@ class Server:
                 conn.sendall(b"exit %d\n" % (code if code >= 0 else 128 - code))
             except OSError:
                 pass
-            conn.close()
+            # The last client learns it is done when the server has exited
+            # (its end of the socket closes then): the run may end as soon
+            # as that client does, and must find no server still running.
+            if last:
+                self.last_conn = conn
+            else:
+                conn.close()
 
     def _stop_listening(self, listener):
         if listener.fileno() < 0:

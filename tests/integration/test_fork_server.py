@@ -4,12 +4,11 @@
 dies alone and leaves nothing behind. Real pytest, real offload."""
 import json
 import os
-import re
 import subprocess
 
 import pytest
 
-from conftest import junit_cases, run_offload, verdict
+from conftest import BUILD, junit_cases, run_offload, verdict
 from test_worker_faults import project_with
 
 pytestmark = pytest.mark.plugins("provider_local", "framework_pytest")
@@ -24,12 +23,22 @@ def _report(name):
                                  "parent": [p.decode() for p in parent if p],
                                  "sandbox": os.environ.get("OFFLOAD_SANDBOX_ID"),
                                  "tmpdir": os.environ.get("TMPDIR"), "cwd": os.getcwd()}))
+    os.makedirs("seen", exist_ok=True)
+    open("seen/%d-%s" % (os.getpid(), name), "w").close()
     time.sleep(0.3)
+def _hold():
+    # Keeps its worker (and so the server) alive until two others have run tests.
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if len({n.split("-")[0] for n in os.listdir("seen")} - {str(os.getpid())}) >= 2:
+            return
+        time.sleep(0.05)
 """
 
 
-def reporting_tests(count):
-    return REPORTER + "".join(f"def test_{i}(): _report({i})\n" for i in range(count))
+def reporting_tests(count, hold=False):
+    first = "def test_0(): _report(0); _hold()\n" if hold else "def test_0(): _report(0)\n"
+    return REPORTER + first + "".join(f"def test_{i}(): _report({i})\n" for i in range(1, count))
 
 
 def wheres(project):
@@ -42,21 +51,34 @@ def wheres(project):
     return said
 
 
-def run_passing(project):
-    res = run_offload(["run"], project, timeout=120)
+def private_tmp(tmp_path):
+    """A TMPDIR of the test's own: the run's sandboxes and fork-server
+    directory are made there, so its processes are told from those of the
+    tests that run beside it."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir(exist_ok=True)
+    return {"TMPDIR": str(tmp)}
+
+
+def run_passing(project, env):
+    res = run_offload(["run"], project, timeout=120, env=env)
     assert res.returncode == 0, res.stdout + res.stderr
     return project
 
 
-def forkservers():
-    return subprocess.run(["pgrep", "-f", "offload_pytest_forkserver"], capture_output=True, text=True).stdout.split()
+def left_behind(env):
+    """Processes still running with a command line under the test's TMPDIR."""
+    return subprocess.run(["pgrep", "-af", env["TMPDIR"]], capture_output=True, text=True).stdout
 
 
 def test_workers_of_a_run_are_forked_from_one_server_yet_each_lives_in_its_sandbox(tmp_path):
-    project = project_with(tmp_path, {"test_where.py": reporting_tests(8)}, parallel=3)
-    before = forkservers()
-    found = wheres(run_passing(project))
+    project = project_with(tmp_path, {"test_where.py": reporting_tests(8, hold=True)}, parallel=3)
+    config = project / "offload.toml"
+    config.write_text(config.read_text().replace("per_test_timeout_secs = 3\n", "per_test_timeout_secs = 60\n"))
+    env = private_tmp(tmp_path)
+    found = wheres(run_passing(project, env))
     assert sorted(w["test"] for w in found) == list(range(8)), found
+    # test_0 held its worker, and so the server, until two others had begun.
     servers = {w["ppid"] for w in found}
     assert len(servers) == 1, found
     assert "offload_pytest_forkserver.py" in " ".join(found[0]["parent"])
@@ -70,16 +92,16 @@ def test_workers_of_a_run_are_forked_from_one_server_yet_each_lives_in_its_sandb
     assert len({s for s, _ in sandboxes}) == len(sandboxes) and len({t for _, t in sandboxes}) == len(sandboxes)
     assert {w["cwd"] for w in found} == {str(project)}
     # The server went with its last worker, and so did its directory.
-    assert forkservers() == before
+    assert left_behind(env) == ""
     fork_dir = found[0]["parent"][2]
-    assert re.search(r"/offload-pytest-forks-\w+$", fork_dir) and not os.path.exists(fork_dir)
+    assert fork_dir.startswith(env["TMPDIR"] + "/offload-pytest-forks-") and not os.path.exists(fork_dir)
 
 
 def test_fork_workers_false_starts_every_worker_in_its_own_interpreter(tmp_path):
     project = project_with(tmp_path, {"test_where.py": reporting_tests(4)}, parallel=2)
     config = project / "offload.toml"
     config.write_text(config.read_text().replace('type = "pytest"\n', 'type = "pytest"\nfork_workers = false\n'))
-    found = wheres(run_passing(project))
+    found = wheres(run_passing(project, private_tmp(tmp_path)))
     assert sorted(w["test"] for w in found) == list(range(4)), found
     assert not any("offload_pytest_forkserver.py" in " ".join(w["parent"]) for w in found), found
 
@@ -89,32 +111,33 @@ def test_a_forked_worker_that_is_killed_is_reported_crashed_and_the_others_go_on
         import os, signal, subprocess
         def test_ok_1(): pass
         def test_dies():
-            subprocess.Popen(["sleep", "300"])  # its group goes with it
+            subprocess.Popen(["sleep", "300.4242"])  # its group goes with it
             os.kill(os.getpid(), signal.SIGKILL)
         def test_ok_2(): pass
         def test_ok_3(): pass
     """}, parallel=2)
-    before = forkservers()
-    res = run_offload(["run"], project, timeout=120)
+    env = private_tmp(tmp_path)
+    res = run_offload(["run"], project, timeout=120, env=env)
     assert res.returncode == 1, res.stdout + res.stderr
     cases = junit_cases(project)
     assert verdict(cases["tests/test_die.py::test_dies"]) == "failed", res.stdout
     assert {verdict(cases[f"tests/test_die.py::test_ok_{i}"]) for i in (1, 2, 3)} == {"passed"}, res.stdout
     assert "killed" not in res.stderr, res.stderr
-    assert forkservers() == before
+    assert left_behind(env) == ""
+    assert subprocess.run(["pgrep", "-f", "sleep 300.4242"], capture_output=True).returncode == 1
 
 
 def test_a_private_directory_of_someone_else_is_not_used(tmp_path):
     """A fork-server directory that is not this user's and 0700 is never
     trusted: whoever can put a socket there would be handed the workers'
     stdio. The worker then starts in an interpreter of its own."""
-    fork_server = os.path.join(os.environ.get("OFFLOAD_BUILD_ROOT", ""), "bundled", "offload_pytest_forkserver.py")
+    fork_server = BUILD / "bundled" / "offload_pytest_forkserver.py"
     shared = tmp_path / "shared"
     shared.mkdir(mode=0o755)
     shared.chmod(0o755)
     worker = tmp_path / "worker.py"
     worker.write_text("import sys\nprint('ALONE', sys.argv[1:])\n")
-    res = subprocess.run(["/usr/bin/python3", fork_server, str(shared), str(worker), "--", "-q"],
+    res = subprocess.run(["/usr/bin/python3", str(fork_server), str(shared), str(worker), "--", "-q"],
                          capture_output=True, text=True, timeout=60)
     assert res.returncode == 0, res.stderr
     assert res.stdout == "ALONE ['--', '-q']\n"
