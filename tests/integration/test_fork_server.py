@@ -51,6 +51,12 @@ def wheres(project):
     return said
 
 
+def forking(project):
+    config = project / "offload.toml"
+    config.write_text(config.read_text().replace('type = "pytest"\n', 'type = "pytest"\nfork_workers = true\n'))
+    return project
+
+
 def private_tmp(tmp_path):
     """A TMPDIR of the test's own: the run's sandboxes and fork-server
     directory are made there, so its processes are told from those of the
@@ -72,7 +78,7 @@ def left_behind(env):
 
 
 def test_workers_of_a_run_are_forked_from_one_server_yet_each_lives_in_its_sandbox(tmp_path):
-    project = project_with(tmp_path, {"test_where.py": reporting_tests(8, hold=True)}, parallel=3)
+    project = forking(project_with(tmp_path, {"test_where.py": reporting_tests(8, hold=True)}, parallel=3))
     config = project / "offload.toml"
     config.write_text(config.read_text().replace("per_test_timeout_secs = 3\n", "per_test_timeout_secs = 60\n"))
     env = private_tmp(tmp_path)
@@ -97,10 +103,8 @@ def test_workers_of_a_run_are_forked_from_one_server_yet_each_lives_in_its_sandb
     assert fork_dir.startswith(env["TMPDIR"] + "/offload-pytest-forks-") and not os.path.exists(fork_dir)
 
 
-def test_fork_workers_false_starts_every_worker_in_its_own_interpreter(tmp_path):
+def test_without_fork_workers_every_worker_starts_in_its_own_interpreter(tmp_path):
     project = project_with(tmp_path, {"test_where.py": reporting_tests(4)}, parallel=2)
-    config = project / "offload.toml"
-    config.write_text(config.read_text().replace('type = "pytest"\n', 'type = "pytest"\nfork_workers = false\n'))
     found = wheres(run_passing(project, private_tmp(tmp_path)))
     assert sorted(w["test"] for w in found) == list(range(4)), found
     assert not any("offload_pytest_forkserver.py" in " ".join(w["parent"]) for w in found), found
@@ -116,6 +120,7 @@ def test_a_forked_worker_that_is_killed_is_reported_crashed_and_the_others_go_on
         def test_ok_2(): pass
         def test_ok_3(): pass
     """}, parallel=2)
+    forking(project)
     env = private_tmp(tmp_path)
     res = run_offload(["run"], project, timeout=120, env=env)
     assert res.returncode == 1, res.stdout + res.stderr
