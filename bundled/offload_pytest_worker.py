@@ -23,6 +23,7 @@ them. Pure standard library plus pytest >= 7.
 """
 import json
 import os
+import signal
 import sys
 import threading
 from pathlib import Path
@@ -43,6 +44,7 @@ class Requests:
         self._ids = []
         self._collects = []  # files the host asked to collect, not collected yet
         self._stopped = False
+        self.interrupted = False
         self.bad_request = None
 
     def start(self):
@@ -93,6 +95,16 @@ class Requests:
             self._stopped = True
             self._lock.notify_all()
 
+    def interrupt(self):
+        """No test queued or still to come runs any more (the worker is being stopped).
+
+        Called from a signal handler, on the thread that may hold the lock:
+        the Condition's lock is reentrant.
+        """
+        with self._lock:
+            self.interrupted = self._stopped = True
+            self._lock.notify_all()
+
     def wait(self, count, collect):
         """Blocks until `count` IDs are queued or no more will come; the queue's head.
 
@@ -101,6 +113,8 @@ class Requests:
         """
         while True:
             with self._lock:
+                if self.interrupted:
+                    return []
                 while len(self._ids) < count and not self._stopped and not self._collects:
                     self._lock.wait()
                 files, self._collects = self._collects, []
@@ -323,6 +337,8 @@ class Worker:
         self._events.send(event="start", id=item.nodeid)
         item.ihook.pytest_runtest_protocol(item=item, nextitem=nextitem)
         self._current = None
+        if self._requests.interrupted:
+            return  # stopped mid-test: whatever the test made of that, it has no verdict
         reports = self._reports
         outcome, message, details = _verdict(reports)
         last = reports[-1] if reports else None
@@ -337,8 +353,10 @@ class Worker:
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session, exitstatus):
-        # Failed tests are results, not a failure of the worker.
-        session.exitstatus = 0
+        # Failed tests are results, not a failure of the worker; being
+        # stopped is (even when a test swallowed the KeyboardInterrupt).
+        stopped = self._requests.interrupted or exitstatus == pytest.ExitCode.INTERRUPTED
+        session.exitstatus = pytest.ExitCode.INTERRUPTED if stopped else 0
 
 
 def _file_of(test_id):
@@ -375,6 +393,24 @@ def _split_args(argv):
     return hint, rest
 
 
+def _tear_down_on_sigterm(requests):
+    """offload stops a worker with SIGTERM, then SIGKILL after a grace period.
+
+    Python's default for SIGTERM is to die on the spot, so the test in
+    flight and its module's and session's fixtures were never torn down
+    (temp servers, databases, files left behind). As a KeyboardInterrupt,
+    pytest ends the test, runs every teardown and ends the session; the
+    interrupted test gets no result, even if it swallowed the exception,
+    and no further test runs. A second SIGTERM kills at once.
+    """
+    def interrupt(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        requests.interrupt()
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def main(argv):
     hint_path, pytest_args = _split_args(argv)
     hint_ids = _read_hint(hint_path) if hint_path else None
@@ -392,6 +428,7 @@ def main(argv):
     requests = Requests(os.fdopen(requests_fd, "rb"))
     events = Events(os.fdopen(events_fd, "w", encoding="utf-8", errors="surrogateescape"))
     requests.start()
+    _tear_down_on_sigterm(requests)
     status = pytest.main(pytest_args, plugins=[Worker(requests, events, hint_ids)])
     if requests.bad_request:
         sys.stderr.write(requests.bad_request + "\n")

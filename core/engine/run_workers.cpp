@@ -165,6 +165,9 @@ void RunLoop::on_worker_ready(const WorkerReady& e) {
 
 void RunLoop::on_test_started(const TestStarted& e) {
   Slot& slot = m_slots[e.slot];
+  if (slot.kill_sent) {
+    return;
+  }
   for (Sent& s : slot.sent) {
     if (!s.started && m_in.tests[s.test].id == e.id) {
       s.started = true;
@@ -178,6 +181,11 @@ void RunLoop::on_test_started(const TestStarted& e) {
 
 void RunLoop::on_test_finished(TestFinished& e) {
   Slot& slot = m_slots[e.slot];
+  if (slot.kill_sent) {
+    // Said while it dies: a timed-out test that caught the interrupt
+    // would pass. Its end judges what it was running.
+    return;
+  }
   auto it = std::find_if(slot.sent.begin(), slot.sent.end(),
                          [&](const Sent& s) { return m_in.tests[s.test].id == e.id; });
   if (it == slot.sent.end()) {

@@ -51,12 +51,6 @@ def wheres(project):
     return said
 
 
-def forking(project):
-    config = project / "offload.toml"
-    config.write_text(config.read_text().replace('type = "pytest"\n', 'type = "pytest"\nfork_workers = true\n'))
-    return project
-
-
 def private_tmp(tmp_path):
     """A TMPDIR of the test's own: the run's sandboxes and fork-server
     directory are made there, so its processes are told from those of the
@@ -78,7 +72,7 @@ def left_behind(env):
 
 
 def test_workers_of_a_run_are_forked_from_one_server_yet_each_lives_in_its_sandbox(tmp_path):
-    project = forking(project_with(tmp_path, {"test_where.py": reporting_tests(8, hold=True)}, parallel=3))
+    project = project_with(tmp_path, {"test_where.py": reporting_tests(8, hold=True)}, parallel=3, fork=True)
     config = project / "offload.toml"
     config.write_text(config.read_text().replace("per_test_timeout_secs = 3\n", "per_test_timeout_secs = 60\n"))
     env = private_tmp(tmp_path)
@@ -119,8 +113,7 @@ def test_a_forked_worker_that_is_killed_is_reported_crashed_and_the_others_go_on
             os.kill(os.getpid(), signal.SIGKILL)
         def test_ok_2(): pass
         def test_ok_3(): pass
-    """}, parallel=2)
-    forking(project)
+    """}, parallel=2, fork=True)
     env = private_tmp(tmp_path)
     res = run_offload(["run"], project, timeout=120, env=env)
     assert res.returncode == 1, res.stdout + res.stderr

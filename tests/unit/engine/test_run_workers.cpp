@@ -76,6 +76,21 @@ TEST_CASE("engine::RunLoop with workers times out a hanging test alone; the rest
   check_every_sandbox_closed(f);
 }
 
+TEST_CASE("engine::RunLoop with workers: what a worker reports while it is killed does not count") {
+  auto tests = plain(4);
+  tests["t101"].hangs = true;
+  tests["t101"].passes_when_killed = true; // it caught the interrupt
+  Fixture f(tests, 0, 1);
+  use_workers(f);
+  const auto out = f.run();
+  const auto& hung = Fixture::find(out, "t101");
+  CHECK(hung.verdict == Verdict::Failed);
+  REQUIRE(hung.attempts.size() == 1);
+  CHECK(hung.attempts[0].result == AttemptResult::TimedOut);
+  CHECK(f.exec.workers_killed == 1);
+  check_every_sandbox_closed(f);
+}
+
 TEST_CASE("engine::RunLoop with workers: a test that kills its worker reruns alone, then is crashed") {
   auto tests = plain(8);
   tests["t102"].crashes = true;
