@@ -25,7 +25,7 @@ constexpr offload_option k_options[] = {
      "pytest arguments for running batches only, never for discovery, e.g. [\"-p\", \"no:cacheprovider\"]"},
     {sizeof(offload_option), OFFLOAD_OPTION_STRING, 0, 0, "working_dir", nullptr,
      "Directory pytest runs in, for discovery and batches (default: where offload runs)"},
-    {sizeof(offload_option), OFFLOAD_OPTION_BOOLEAN, 0, 0, "fork_workers", "false",
+    {sizeof(offload_option), OFFLOAD_OPTION_BOOLEAN, 0, 0, "fork_workers", "true",
      "Fork the persistent workers that run on this machine from one process that imported pytest, so they "
      "pay its imports once; false starts each in an interpreter of its own"},
 };

@@ -98,7 +98,7 @@ PytestOptions PytestOptions::from_config(std::string_view config_json) {
   options.pytest_args = plugin_support::string_list(config, "pytest_args");
   options.run_args = plugin_support::string_list(config, "run_args");
   options.working_dir = plugin_support::optional_string(config, "working_dir");
-  options.fork_workers = plugin_support::bool_or(config, "fork_workers", false);
+  options.fork_workers = plugin_support::bool_or(config, "fork_workers", true);
   check_python(options.python);
   check_extra_args(options.extra_args);
   check_paths(options.paths);

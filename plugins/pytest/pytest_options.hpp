@@ -26,7 +26,7 @@ struct PytestOptions {
   std::optional<std::string> working_dir;
   /// Whether workers on the machine offload runs on are forked from one
   /// process that imported pytest (offload_pytest_forkserver.py).
-  bool fork_workers = false;
+  bool fork_workers = true;
 
   /// Reads the checked section; throws sdk::Failure(OFFLOAD_EINVAL) naming
   /// the key whose value cannot work.

@@ -162,16 +162,19 @@ def test_a_test_that_exits_kills_the_worker_after_its_start(start):
     assert worker.finish() == 3  # no result: the host knows which test it was
 
 
-def test_a_hanging_test_can_be_killed(start):
+def test_sigterm_ends_a_hanging_test_with_its_teardown_and_nothing_after_it(start):
     worker = start()
     worker.ready()
-    worker.run(M + "test_hangs")
+    worker.run(M + "test_hangs", M + "test_quiet")
     worker.stop()
     assert worker.next_event() == {"event": "start", "id": M + "test_hangs"}
     assert worker.quiet_for(0.5)
     worker.proc.send_signal(signal.SIGTERM)
-    assert worker.finish(timeout=30) == -signal.SIGTERM
-    assert "run test_hangs" in worker.notes()
+    # finish() also checks that no result followed: neither for the killed
+    # test nor for the one queued behind it.
+    assert worker.finish(timeout=30) == pytest.ExitCode.INTERRUPTED
+    assert worker.notes() == [
+        "function-setup test_hangs", "run test_hangs", "function-teardown test_hangs"]
 
 
 def test_stop_and_end_of_input_both_end_the_worker_with_status_0(start):

@@ -71,7 +71,7 @@ TEST_CASE("pytest build_worker_command starts workers through the fork server of
   ScratchDir dir;
   const fs::path scratch = dir.path() / "s";
   nlohmann::json config = k_echo;
-  config["fork_workers"] = true;
+  config.erase("fork_workers");
   auto framework = make_framework(host, config);
   const Lines args = lines_of(run_worker(build(*framework, scratch, {}), dir.path(), ""));
   const std::string worker_dir = offload::plugins::worker_dir(scratch.string());

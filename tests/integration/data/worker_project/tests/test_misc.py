@@ -45,6 +45,6 @@ def test_exits():
     os._exit(3)
 
 
-def test_hangs():
+def test_hangs(function_res):
     note("run test_hangs")
     time.sleep(3600)
