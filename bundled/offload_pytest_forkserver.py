@@ -27,8 +27,12 @@ import signal
 import socket
 import stat
 import sys
+import time
 
 _REQUEST_LIMIT = 16 << 20
+# How long a worker's start-up may keep its slot: the slots order the
+# start-ups, they must not hold a worker back behind one that hangs.
+_START_SLOT_SECS = 2.0
 _FORWARDED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
 
 
@@ -175,9 +179,10 @@ def client(directory, worker, args):
 class Job:
     """What a forked child runs: the worker, with the client's world."""
 
-    def __init__(self, module, request):
+    def __init__(self, module, request, started_fd):
         self.module = module
         self.request = request
+        self.started_fd = started_fd
 
     def run(self):
         import tempfile
@@ -189,7 +194,13 @@ class Job:
         os.environ.update(request["env"])
         tempfile.tempdir = None  # the server's TMPDIR is another sandbox's
         sys.argv = [request["worker"]] + request["args"]
-        return self.module.main(request["args"])
+        return self.module.main(request["args"], started=self._started)
+
+    def _started(self):
+        """Gives the server back this worker's start-up slot."""
+        if self.started_fd is not None:
+            os.close(self.started_fd)
+            self.started_fd = None
 
 
 class Server:
@@ -200,6 +211,12 @@ class Server:
         self.children = {}  # pidfd -> [pid, conn or None]
         self.last_conn = None  # the last client's, left for exit to close
         self.conns = {}  # conn fd -> (conn, pidfd)
+        # Workers start (import, configure, collect) at most one per CPU at
+        # a time: eight started together on two CPUs all become ready at the
+        # end; one after the other, the first ones run tests meanwhile.
+        self.slots = max(1, len(os.sched_getaffinity(0)))
+        self.starting = {}  # read end of a starting worker's pipe -> when its slot lapses
+        self.waiting = []  # (conn, request, fds) of accepted clients without a slot yet
 
     def run(self):
         """None once the last worker has ended, or, in a forked child, its Job."""
@@ -212,28 +229,50 @@ class Server:
         os.write(self.ready_fd, b"1")
         os.close(self.ready_fd)
         module = self._preload()
+        # What the server imported stays out of the collector's reach: a
+        # worker's collections, and its exit, would otherwise touch (and so
+        # copy) every page of it; that made each forked worker's exit take
+        # 0.3 s longer than an unforked one's.
+        import gc
+
+        gc.freeze()
         selector = selectors.DefaultSelector()
         selector.register(listener, selectors.EVENT_READ)
         served = False
-        while self.children or not served:
-            events = selector.select(timeout=None if served else 30)
+        while self.children or self.waiting or not served:
+            events = selector.select(timeout=self._select_timeout(served))
             if not events and not served:
                 break  # started for a client that never came
             for key, _ in events:
                 if key.fileobj is listener:
-                    if listener.fileno() < 0:
-                        continue
-                    job = self._accept(listener, selector, module)
-                    if job is not None:
-                        listener.close()
-                        return job
-                    served = True
+                    if listener.fileno() >= 0:
+                        self._accept(listener)
+                        served = True
+                elif key.fd in self.starting:
+                    self._free_slot(key.fd, selector)
                 elif key.fd in self.children:
                     self._reap(key.fd, selector, listener)
                 elif key.fd in self.conns:
                     self._client_said(key.fd, selector)
+            now = time.monotonic()
+            for fd in [fd for fd, lapses in self.starting.items() if lapses <= now]:
+                self._free_slot(fd, selector)
+            job = self._start_waiting(listener, selector, module)
+            if job is not None:
+                return job
         self._stop_listening(listener)
         return None
+
+    def _select_timeout(self, served):
+        if self.starting:
+            return max(0.0, min(self.starting.values()) - time.monotonic())
+        return None if served else 30
+
+    def _free_slot(self, fd, selector):
+        """A starting worker said it is ready, or ended, or took too long."""
+        selector.unregister(fd)
+        os.close(fd)
+        del self.starting[fd]
 
     def _preload(self):
         import importlib
@@ -243,8 +282,7 @@ class Server:
         module = importlib.util.module_from_spec(spec)
         sys.modules[spec.name] = module
         spec.loader.exec_module(module)
-        # What pytest.main imports anyway: its own plugins. Not the installed
-        # ones: pytest rewrites their asserts as it imports them.
+        # What pytest.main imports anyway: its own plugins and the installed ones.
         import _pytest.config
 
         for name in _pytest.config.default_plugins:
@@ -252,11 +290,42 @@ class Server:
                 importlib.import_module("_pytest." + name)
             except Exception:
                 pass
+        import ctypes  # noqa: F401 (each forked worker's first import)
+
+        try:
+            self._preload_installed_plugins()
+        except Exception:
+            pass  # another pytest's internals: each worker imports them itself
         return module
 
-    def _accept(self, listener, selector, module):
-        import selectors
+    @staticmethod
+    def _preload_installed_plugins():
+        """Imports the installed plugins (entry points "pytest11") as pytest.main
+        does, through its assertion rewriter: a worker then finds them imported
+        and rewritten, and pytest does not warn that it could not rewrite them."""
+        if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
+            return
+        import importlib.metadata
 
+        import _pytest.assertion
+        import _pytest.config
+
+        config = _pytest.config.get_config()
+        config.inicfg = {}  # no ini file: the rewriter takes pytest's defaults
+        try:
+            config._mark_plugins_for_rewrite(_pytest.assertion.install_importhook(config))
+            for dist in importlib.metadata.distributions():
+                for entry in dist.entry_points:
+                    if entry.group == "pytest11":
+                        try:
+                            entry.load()
+                        except Exception:
+                            pass
+        finally:
+            config._ensure_unconfigure()  # takes the rewriter off sys.meta_path
+
+    def _accept(self, listener):
+        """Queues a client's request for a start-up slot."""
         conn, _ = listener.accept()
         conn.settimeout(10)
         try:
@@ -272,13 +341,32 @@ class Server:
         except (OSError, ValueError) as e:
             sys.stderr.write("offload fork server: a request was refused: %s\n" % e)
             conn.close()
-            return None
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:
-            self._become_worker(listener, selector, conn, fds)
-            return Job(module, request)
+            return
+        self.waiting.append((conn, request, fds))
+
+    def _start_waiting(self, listener, selector, module):
+        """Forks the waiting workers there are slots for; in a child, its Job."""
+        import selectors
+
+        while self.waiting and len(self.starting) < self.slots:
+            conn, request, fds = self.waiting.pop(0)
+            started_read, started_write = os.pipe()
+            sys.stdout.flush()
+            sys.stderr.flush()
+            pid = os.fork()
+            if pid == 0:
+                os.close(started_read)
+                self._become_worker(listener, selector, conn, fds)
+                return Job(module, request, started_write)
+            os.close(started_write)
+            self.starting[started_read] = time.monotonic() + _START_SLOT_SECS
+            selector.register(started_read, selectors.EVENT_READ)
+            self._track(pid, conn, fds, selector)
+        return None
+
+    def _track(self, pid, conn, fds, selector):
+        import selectors
+
         for fd in fds:
             os.close(fd)
         conn.setblocking(False)
@@ -291,7 +379,6 @@ class Server:
             conn.sendall(b"started %d\n" % pid)
         except OSError:
             self._client_gone(conn.fileno(), selector)
-        return None
 
     def _become_worker(self, listener, selector, conn, fds):
         os.setpgid(0, 0)
@@ -303,6 +390,12 @@ class Server:
             os.close(pidfd)
             if other is not None:
                 other.close()
+        for fd in self.starting:
+            os.close(fd)
+        for other, _, other_fds in self.waiting:
+            other.close()
+            for fd in other_fds:
+                os.close(fd)
         selector.close()
         listener.close()
         conn.close()
@@ -346,7 +439,7 @@ class Server:
         code = os.waitstatus_to_exitcode(status)
         # As offload does for a process it runs: nothing of its group outlives it.
         self._signal_group(pid, signal.SIGKILL)
-        last = not self.children
+        last = not self.children and not self.waiting
         if last:
             self._stop_listening(listener)
         if conn is not None:

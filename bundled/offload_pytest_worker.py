@@ -175,8 +175,9 @@ def _verdict(reports):
 class Worker:
     """The pytest plugin that is the worker."""
 
-    def __init__(self, requests, events, hint_ids):
+    def __init__(self, requests, events, hint_ids, started):
         self._requests = requests
+        self._started = started
         self._events = events
         self._hint_files = None if hint_ids is None else {_file_of(i) for i in hint_ids}
         self._config = None
@@ -286,6 +287,7 @@ class Worker:
             self._report_file(relative)
         self._report_the_rest()
         self._events.send(event="ready", protocol=PROTOCOL, collected=list(self._items), errors=self._errors)
+        self._started()
         while True:
             head = self._requests.wait(1, self._collect_file)
             if not head:
@@ -411,7 +413,9 @@ def _tear_down_on_sigterm(requests):
     signal.signal(signal.SIGTERM, interrupt)
 
 
-def main(argv):
+def main(argv, started=lambda: None):
+    """The worker's exit status. `started` is called once it is ready (its
+    start-up, imports and first collection, is over)."""
     hint_path, pytest_args = _split_args(argv)
     hint_ids = _read_hint(hint_path) if hint_path else None
     # As `python -m pytest` does: the working directory, not this file's, is importable.
@@ -429,7 +433,7 @@ def main(argv):
     events = Events(os.fdopen(events_fd, "w", encoding="utf-8", errors="surrogateescape"))
     requests.start()
     _tear_down_on_sigterm(requests)
-    status = pytest.main(pytest_args, plugins=[Worker(requests, events, hint_ids)])
+    status = pytest.main(pytest_args, plugins=[Worker(requests, events, hint_ids, started)])
     if requests.bad_request:
         sys.stderr.write(requests.bad_request + "\n")
         return _BAD_REQUEST_STATUS

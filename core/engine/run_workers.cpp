@@ -232,8 +232,9 @@ void RunLoop::close_chunk_test(std::size_t id, std::optional<std::pair<std::size
   m_scheduler.finished(c.batch, c.observed, wall);
   m_running.erase(id);
   m_chunks.erase(id);
-  if (m_tracker.all_settled()) {
-    // What they still run are copies nobody needs.
+  if (m_tracker.all_settled() && !m_in.pending) {
+    // What they still run are copies nobody needs (while the listing is
+    // pending, a starting worker is about to collect what is still unknown).
     for (std::size_t s = 0; s < m_slots.size(); ++s) {
       Slot& other = m_slots[s];
       if ((other.worker == WorkerState::Starting || !other.sent.empty()) && !other.kill_sent) {

@@ -140,3 +140,97 @@ def test_a_private_directory_of_someone_else_is_not_used(tmp_path):
     assert res.returncode == 0, res.stderr
     assert res.stdout == "ALONE ['--', '-q']\n"
     assert os.listdir(shared) == []
+
+
+PLUGIN = """
+import os
+imported_in = os.getpid()
+def check(value):
+    assert value == 2
+"""
+
+
+def test_installed_plugins_are_imported_once_by_the_server_and_still_rewritten(tmp_path):
+    """The server imports the plugins pytest would load from entry points,
+    through pytest's assertion rewriter: a worker neither imports them again
+    nor loses their rewritten asserts, and pytest has nothing to warn about."""
+    site = tmp_path / "site"
+    info = site / "offload_demo_plugin-1.0.dist-info"
+    info.mkdir(parents=True)
+    (site / "offload_demo_plugin.py").write_text(PLUGIN)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: offload-demo-plugin\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[pytest11]\ndemo = offload_demo_plugin\n")
+    (info / "RECORD").write_text("offload_demo_plugin.py,,\n")
+    project = project_with(tmp_path, {"test_plugin.py": """
+        import os
+        from offload_demo_plugin import check, imported_in
+        def test_where(): print("IMPORTED", imported_in, os.getpid(), os.getppid())
+        def test_check(): check(1)
+    """}, parallel=2, fork=True)
+    env = private_tmp(tmp_path) | {"PYTHONPATH": str(site)}
+    res = run_offload(["run"], project, timeout=120, env=env)
+    assert res.returncode == 1, res.stdout + res.stderr
+    cases = junit_cases(project)
+    failure = cases["tests/test_plugin.py::test_check"].find("failure")
+    assert failure is not None and "assert 1 == 2" in failure.text, res.stdout
+    out = cases["tests/test_plugin.py::test_where"].find("system-out").text
+    imported_in, pid, ppid = map(int, out.split("IMPORTED ")[1].split()[:3])
+    assert imported_in == ppid != pid, out
+    logs = "".join(p.read_text() for p in (project / "test-results" / "logs").iterdir())
+    assert "PytestAssertRewriteWarning" not in res.stderr + logs
+
+
+def start_up_recorder(seconds):
+    """A conftest that records when each worker began and ended importing it,
+    taking `seconds` of its start-up."""
+    return f"""
+import os, sys, time
+began = time.monotonic()
+time.sleep({seconds})
+if sys.argv[0].endswith("offload_pytest_worker.py"):  # not discovery
+    os.makedirs("starts", exist_ok=True)
+    with open("starts/%s-%d" % (os.environ["OFFLOAD_SANDBOX_ID"], os.getpid()), "w") as f:
+        f.write("%f %f" % (began, time.monotonic()))
+"""
+
+
+def one_file_each(count):
+    """Test files a sandbox each: the run starts every worker at once."""
+    return {f"test_{i}.py": "def test_it(): pass\n" for i in range(count)}
+
+
+def start_ups(project):
+    """Each worker's start-up, and how many sandboxes had one (a sandbox may
+    start a second worker later, for tests that came after its first ended)."""
+    starts = list((project / "starts").iterdir())
+    sandboxes = {p.name.rsplit("-", 1)[0] for p in starts}
+    return sorted(tuple(map(float, p.read_text().split())) for p in starts), len(sandboxes)
+
+
+def most_at_once(spans):
+    edges = sorted([(b, 1) for b, _ in spans] + [(e, -1) for _, e in spans])
+    inside = most = 0
+    for _, step in edges:
+        inside += step
+        most = max(most, inside)
+    return most
+
+
+def test_forked_workers_start_up_at_most_one_per_cpu_at_a_time(tmp_path):
+    cpus = len(os.sched_getaffinity(0))
+    project = project_with(tmp_path, {"conftest.py": start_up_recorder(0.5), **one_file_each(cpus + 2)},
+                           parallel=cpus + 2, fork=True)
+    run_passing(project, private_tmp(tmp_path))
+    spans, sandboxes = start_ups(project)
+    assert sandboxes == cpus + 2, spans
+    assert most_at_once(spans) <= cpus, spans
+
+
+def test_a_start_up_that_takes_long_holds_the_next_worker_back_for_two_seconds_only(tmp_path):
+    cpus = len(os.sched_getaffinity(0))
+    project = project_with(tmp_path, {"conftest.py": start_up_recorder(4), **one_file_each(cpus + 1)},
+                           parallel=cpus + 1, fork=True, per_test_timeout=30)
+    run_passing(project, private_tmp(tmp_path))
+    spans, sandboxes = start_ups(project)
+    assert sandboxes == cpus + 1, spans
+    assert most_at_once(spans) == cpus + 1, spans

@@ -51,6 +51,8 @@ public:
   void fail_worker_starts(std::size_t n) { m_worker_start_failures = n; }
   /// The next `n` workers say ready, then nothing ever again (a stuck stream).
   void silence_workers(std::size_t n) { m_silent_workers = n; }
+  /// The worker of `slot` takes `secs` to start (0.3 s otherwise).
+  void set_start_secs(std::size_t slot, double secs) { m_start_secs[slot] = secs; }
   /// Worker discovery: what each file holds as a worker collects it (a test
   /// of the suite in none is not_found); `error` makes collecting it fail.
   void set_files(std::map<std::string, std::vector<std::string>> files) { m_files = std::move(files); }
@@ -141,7 +143,8 @@ public:
       worker_event(slot, m_now + 0.01, WorkerEnded{slot, -1, false, "exec failed: the sandbox went away"});
       return;
     }
-    w.busy_until = m_now + 0.3;
+    const auto start_secs = m_start_secs.find(slot);
+    w.busy_until = m_now + (start_secs == m_start_secs.end() ? 0.3 : start_secs->second);
     for (const std::string& hint : first) {
       collect_file(slot, m_files.contains(hint) ? hint : file_of(hint));
     }
@@ -378,6 +381,7 @@ private:
   std::map<std::size_t, Worker> m_workers;
   std::size_t m_worker_start_failures = 0;
   std::size_t m_silent_workers = 0;
+  std::map<std::size_t, double> m_start_secs;
   std::map<std::string, std::vector<std::string>> m_files;
   std::map<std::string, std::string> m_collect_errors;
   std::size_t m_opened = 0;

@@ -85,6 +85,24 @@ TEST_CASE("engine::RunLoop worker discovery: a cold run starts on files and runs
   CHECK(overall(out) == RunVerdict::Passed);
 }
 
+TEST_CASE("engine::RunLoop worker discovery: a worker still starting is not killed when the known tests are done") {
+  // The first two workers collect and run their files before the others
+  // have started: those still owe the rest of the listing, and collect it.
+  auto files = layout(4, 1);
+  Fixture f(suite_of(files), 0, 4);
+  f.exec.set_files(files);
+  f.exec.set_start_secs(2, 1.5);
+  f.exec.set_start_secs(3, 1.5);
+  collect_cold(f, {"f1.py", "f2.py", "f3.py", "f4.py"});
+  const auto out = f.run();
+  CHECK(out.records.size() == 4);
+  for (const auto& r : out.records) {
+    CHECK(r.verdict == Verdict::Passed);
+  }
+  CHECK(f.exec.workers_killed == 0);
+  check_every_sandbox_closed(f);
+}
+
 TEST_CASE("engine::RunLoop worker discovery: a worker asked to collect is not stolen from meanwhile") {
   // One long file and many short ones: with files left to collect, the idle
   // sandbox collects one rather than split the long file.
