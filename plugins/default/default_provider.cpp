@@ -9,6 +9,7 @@
 #include <offload/plugin.hpp>
 
 #include <filesystem>
+#include <random>
 #include <system_error>
 #include <utility>
 
@@ -263,7 +264,9 @@ std::unique_ptr<DefaultProvider::Sandbox> DefaultProvider::create_sandbox(std::s
                        key_of("create_command"));
   }
   try {
-    sandbox->scratch_dir = make_scratch_dir(*sandbox, cancel);
+    if (!name_scratch_dir(*sandbox)) {
+      sandbox->scratch_dir = make_scratch_dir(*sandbox, cancel);
+    }
   } catch (const sdk::Failure&) {
     try {
       destroy_sandbox(*sandbox);
@@ -281,6 +284,32 @@ int32_t DefaultProvider::exec_in(const Sandbox& sandbox, const nlohmann::json& c
   const std::string line = plugin_support::substitute(
       m_commands.exec, {{"sandbox_id", shell_quote(sandbox.id)}, {"command", command_argument(sandbox, command)}});
   return run_step("exec_command", line, output, cancel);
+}
+
+bool DefaultProvider::name_scratch_dir(Sandbox& sandbox) const {
+  const std::string parent = plugin_support::substitute(m_commands.scratch_dir, {{"sandbox_id", sandbox.id}});
+  if (parent.empty() || parent.front() != '/') {
+    return false; // relative to where exec_command starts: only the sandbox can say where that is
+  }
+  // A name nobody can guess, made with mkdir (which fails on anything already
+  // there) at mode 0700; if it exists, it must be a directory of this user's,
+  // not a link: one this sandbox's earlier command made.
+  static constexpr char k_alphabet[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  std::random_device random;
+  std::string name = "offload-";
+  for (int i = 0; i < 16; ++i) {
+    name += k_alphabet[random() % (sizeof(k_alphabet) - 1)];
+  }
+  const std::string dir = parent + (parent.back() == '/' ? "" : "/") + name;
+  const std::string d = shell_quote(dir);
+  sandbox.scratch_dir = dir;
+  sandbox.scratch_guard = "(umask 077 && mkdir -p -- " + shell_quote(parent) + " && { mkdir -- " + d +
+                          " 2>/dev/null || { [ -d " + d + " ] && [ ! -L " + d + " ] && [ -O " + d +
+                          " ]; }; }) || { echo " +
+                          shell_quote("offload: cannot make a private directory in scratch_dir '" + parent + "' (" +
+                                      dir + ")") +
+                          " >&2; exit 125; }\n";
+  return true;
 }
 
 std::string DefaultProvider::make_scratch_dir(const Sandbox& sandbox, const offload_cancel* cancel) const {
@@ -309,7 +338,7 @@ std::string DefaultProvider::make_scratch_dir(const Sandbox& sandbox, const offl
 }
 
 std::string DefaultProvider::command_argument(const Sandbox& sandbox, const nlohmann::json& command) const {
-  const std::string script = plugin_support::command_to_shell(command);
+  const std::string script = sandbox.scratch_guard + plugin_support::command_to_shell(command);
   const auto command_env =
       read_request("exec command", [&] { return plugin_support::string_table(command, "env"); });
   // Later sources win: provider config, then the sandbox, then the command.
@@ -414,7 +443,9 @@ void DefaultProvider::destroy_sandbox(Sandbox& sandbox) {
   if (!sandbox.scratch_dir.empty()) {
     // Best effort: destroy_command may remove it too, and must run anyway.
     try {
-      exec_in(sandbox, {{"argv", {"rm", "-rf", "--", sandbox.scratch_dir}}}, nullptr, nullptr);
+      Sandbox unguarded = sandbox;
+      unguarded.scratch_guard.clear();
+      exec_in(unguarded, {{"argv", {"rm", "-rf", "--", sandbox.scratch_dir}}}, nullptr, nullptr);
     } catch (const sdk::Failure& failure) {
       sdk::Host(m_host).log(OFFLOAD_LOG_WARN, "cannot remove the scratch directory of sandbox " + sandbox.id +
                                                   ": " + failure.what());

@@ -47,7 +47,10 @@ public:
     std::string id; ///< as printed by create_command
     std::map<std::string, std::string> env;
     std::optional<std::string> project_root;
-    std::string scratch_dir; ///< private to this sandbox, made at create
+    std::string scratch_dir; ///< private to this sandbox
+    /// Shell lines that make scratch_dir before each command, when it was
+    /// named at create rather than made then; empty otherwise.
+    std::string scratch_guard;
   };
 
   DefaultProvider(const offload_host_v1* host, std::string_view config_json);
@@ -89,6 +92,9 @@ private:
                   const offload_cancel* cancel) const;
   /// Makes a fresh 0700 directory inside scratch_dir in the sandbox.
   std::string make_scratch_dir(const Sandbox& sandbox, const offload_cancel* cancel) const;
+  /// Names the private directory without a round trip, when scratch_dir is
+  /// absolute: every command then makes it first (Sandbox::scratch_guard).
+  bool name_scratch_dir(Sandbox& sandbox) const;
   /// The quoted path of bundled script `name`, for an @name token in `key`.
   std::string script_word(const std::string& name, const std::string& key) const;
   /// The configuration key to blame for a template, unless offload wrote it.

@@ -141,12 +141,14 @@ TEST_CASE("default_provider::a sandbox lives through create, exec, download and 
   const auto& info = created.info;
   const fs::path dir = sandbox->id;
   CHECK(dir.parent_path() == remote.path());
-  // A fresh private directory inside scratch_dir, made at create, gone at destroy.
+  // A fresh private directory inside scratch_dir, named at create (an
+  // absolute scratch_dir needs no round trip), made by the first command,
+  // gone at destroy.
   const std::string scratch = info.at("scratch_dir").get<std::string>();
   CHECK(info.at("id") == sandbox->id);
   CHECK(fs::path(scratch).parent_path() == dir / "scratch");
   CHECK(fs::path(scratch).filename().string().rfind("offload-", 0) == 0);
-  CHECK(fs::status(scratch).permissions() == fs::perms::owner_all);
+  CHECK_FALSE(fs::exists(scratch));
   fs::create_directories(dir / "project dir");
   fs::create_directories(dir / "scratch");
 
@@ -160,6 +162,7 @@ TEST_CASE("default_provider::a sandbox lives through create, exec, download and 
   }
   const Ran printed = exec(provider, *sandbox, {{"argv", argv}, {"timeout_ms", 5000}});
   CHECK(printed.status == 0);
+  CHECK(fs::status(scratch).permissions() == fs::perms::owner_all);
   CHECK(printed.out == ids);
   CHECK_FALSE(fs::exists(canary));
 
@@ -227,12 +230,38 @@ TEST_CASE("default_provider::create failures are retryable and say why") {
 TEST_CASE("default_provider::a sandbox whose private scratch directory cannot be made is destroyed at once") {
   FakeHost host;
   ScratchDir remote;
-  DefaultProvider provider(host.table(), config_in(remote.path(), {{"scratch_dir", "/proc/no/such/dir"}}).dump());
+  // Relative: made (and found wanting) at create, where exec_command starts.
+  const std::string relative = "../../../../../../../../../../proc/no/such/dir";
+  DefaultProvider provider(host.table(), config_in(remote.path(), {{"scratch_dir", relative}}).dump());
   const auto failed = failure_of([&] { create(provider, {{"id", "x"}}); });
   CHECK(failed.code() == OFFLOAD_EAGAIN);
-  CHECK(std::string(failed.what()).rfind("cannot make a private directory in scratch_dir '/proc/no/such/dir'", 0) ==
-        0);
+  CHECK(std::string(failed.what()).rfind("cannot make a private directory in scratch_dir '" + relative + "'", 0) == 0);
   CHECK(fs::is_empty(remote.path()));
+}
+
+TEST_CASE("default_provider::an absolute scratch_dir that cannot be made fails every command with why") {
+  FakeHost host;
+  ScratchDir remote;
+  DefaultProvider provider(host.table(), config_in(remote.path(), {{"scratch_dir", "/proc/no/such/dir"}}).dump());
+  auto created = create(provider, {{"id", "x"}});
+  const Ran ran = exec(provider, *created.sandbox, {{"argv", {"echo", "ran"}}});
+  CHECK(ran.status == 125);
+  CHECK(ran.out.empty());
+  REQUIRE_FALSE(ran.err.empty()); // mkdir's own reason, then offload's line
+  CHECK(ran.err.back().rfind("offload: cannot make a private directory in scratch_dir '/proc/no/such/dir'", 0) == 0);
+}
+
+TEST_CASE("default_provider::a scratch directory someone else made, or a link, is not used") {
+  FakeHost host;
+  ScratchDir remote;
+  ScratchDir elsewhere;
+  DefaultProvider provider(host.table(), config_in(remote.path(), {{"scratch_dir", remote.path().string()}}).dump());
+  auto created = create(provider, {{"id", "x"}});
+  const fs::path scratch = created.info.at("scratch_dir").get<std::string>();
+  fs::create_directory_symlink(elsewhere.path(), scratch);
+  const Ran ran = exec(provider, *created.sandbox, {{"shell", "echo ran > " + (scratch / "f").string()}});
+  CHECK(ran.status == 125);
+  CHECK(fs::is_empty(elsewhere.path()));
 }
 
 TEST_CASE("default_provider::destroy reports a failing destroy_command") {
