@@ -264,8 +264,9 @@ std::unique_ptr<DefaultProvider::Sandbox> DefaultProvider::create_sandbox(std::s
                        key_of("create_command"));
   }
   try {
-    if (!name_scratch_dir(*sandbox)) {
-      sandbox->scratch_dir = make_scratch_dir(*sandbox, cancel);
+    const std::string parent = plugin_support::substitute(m_commands.scratch_dir, {{"sandbox_id", sandbox->id}});
+    if (!name_scratch_dir(*sandbox, parent)) {
+      sandbox->scratch_dir = make_scratch_dir(*sandbox, parent, cancel);
     }
   } catch (const sdk::Failure&) {
     try {
@@ -286,8 +287,7 @@ int32_t DefaultProvider::exec_in(const Sandbox& sandbox, const nlohmann::json& c
   return run_step("exec_command", line, output, cancel);
 }
 
-bool DefaultProvider::name_scratch_dir(Sandbox& sandbox) const {
-  const std::string parent = plugin_support::substitute(m_commands.scratch_dir, {{"sandbox_id", sandbox.id}});
+bool DefaultProvider::name_scratch_dir(Sandbox& sandbox, const std::string& parent) const {
   if (parent.empty() || parent.front() != '/') {
     return false; // relative to where exec_command starts: only the sandbox can say where that is
   }
@@ -312,11 +312,11 @@ bool DefaultProvider::name_scratch_dir(Sandbox& sandbox) const {
   return true;
 }
 
-std::string DefaultProvider::make_scratch_dir(const Sandbox& sandbox, const offload_cancel* cancel) const {
+std::string DefaultProvider::make_scratch_dir(const Sandbox& sandbox, std::string parent,
+                                              const offload_cancel* cancel) const {
   // scratch_dir may be shared (/tmp, by default) and outlive the sandbox: a
   // fresh 0700 directory per sandbox keeps every result path unique to this
   // run, out of other users' reach, and removable at destroy.
-  std::string parent = plugin_support::substitute(m_commands.scratch_dir, {{"sandbox_id", sandbox.id}});
   if (parent.front() == '-') {
     parent = "./" + parent;
   }

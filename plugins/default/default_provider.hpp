@@ -90,11 +90,12 @@ private:
   /// Runs `command` (a command JSON) in the sandbox with timeout_secs.
   int32_t exec_in(const Sandbox& sandbox, const nlohmann::json& command, const offload_sink* output,
                   const offload_cancel* cancel) const;
-  /// Makes a fresh 0700 directory inside scratch_dir in the sandbox.
-  std::string make_scratch_dir(const Sandbox& sandbox, const offload_cancel* cancel) const;
-  /// Names the private directory without a round trip, when scratch_dir is
+  /// Makes a fresh 0700 directory inside `parent` (scratch_dir, substituted)
+  /// in the sandbox.
+  std::string make_scratch_dir(const Sandbox& sandbox, std::string parent, const offload_cancel* cancel) const;
+  /// Names the private directory without a round trip, when `parent` is
   /// absolute: every command then makes it first (Sandbox::scratch_guard).
-  bool name_scratch_dir(Sandbox& sandbox) const;
+  bool name_scratch_dir(Sandbox& sandbox, const std::string& parent) const;
   /// The quoted path of bundled script `name`, for an @name token in `key`.
   std::string script_word(const std::string& name, const std::string& key) const;
   /// The configuration key to blame for a template, unless offload wrote it.
