@@ -3,22 +3,31 @@
 pytest once, so the workers of a run on one machine pay pytest's imports
 (a third of a second of CPU each) once rather than once per worker.
 
-    python offload_pytest_forkserver.py DIR WORKER [WORKER ARGS...]
+    python offload_pytest_forkserver.py [--linger=SECS] DIR WORKER [WORKER ARGS...]
 
 DIR is a private directory (this user's, mode 0700) that the workers of one
-run share. The server listens there on a socket named after all that
-decides what an interpreter imports (this interpreter, its flags and path,
-HOME and the PYTHON*/PYTEST* variables, the worker's source), so workers
-that would import differently get servers of their own. This process hands
-the server its stdin, stdout and stderr, arguments, environment, working
-directory and umask; the server forks the worker with them, in a process
-group of its own, and this process stands in for it: it passes on the
-signals it gets and exits with the worker's status. The server ends when
-its last worker has.
+run share; OFFLOAD_SHARED_DIR, when the provider sets it to such a
+directory, takes its place (the ssh provider names one on each host). The
+server listens there on a socket named after all that decides what an
+interpreter imports (this interpreter, its flags and path, HOME and the
+PYTHON*/PYTEST* variables, the worker's source), so workers that would
+import differently get servers of their own. This process hands the server
+its stdin, stdout and stderr, arguments, environment, working directory and
+umask; the server forks the worker with them, in a process group of its
+own, and this process stands in for it: it passes on the signals it gets
+and exits with the worker's status. The server ends when its last worker
+has, and the last client returns once it has ended.
 
-Without a usable DIR (another machine, another user's directory, a
-command run over ssh) or a server that answers, this process becomes the worker itself (exec), as if
-it had never been here. Standard library only; the server needs Linux.
+``--linger=SECS`` (offload's discovery, which runs before or beside the
+workers of the run) keeps the server for the workers to come: after the
+last job it waits up to SECS for another client, and no longer than this
+process's parent (offload) lives. The first worker's client ends the
+lingering; the client that asked for it returns at once.
+
+Without a usable directory (DIR of another machine, another user's, or
+reached over ssh without OFFLOAD_SHARED_DIR) or a server that answers,
+this process becomes the worker itself (exec), as if it had never been
+here. Standard library only; the server needs Linux.
 """
 import hashlib
 import json
@@ -87,13 +96,17 @@ def _start_server(directory, key, path, worker):
             # stays open in the server, or in the workers it forks.
             os.closerange(3, ready_write)
             os.closerange(ready_write + 1, os.sysconf("SC_OPEN_MAX"))
+            # A worker forked by this server exits through this frame: its
+            # descriptor number may be another file's by then.
+            lock = None
             _serve(directory, key, worker, ready_write)
         os.close(ready_write)
         listening = os.read(ready_read, 1)
         os.close(ready_read)
         return _connect(path) if listening else None
     finally:
-        os.close(lock)
+        if lock is not None:
+            os.close(lock)
 
 
 def _serve(directory, key, worker, ready_fd):
@@ -122,11 +135,13 @@ def _serve(directory, key, worker, ready_fd):
     raise SystemExit(job.run())
 
 
-def _run_through(conn, directory, worker, args):
+def _run_through(conn, directory, worker, args, linger):
     """The worker's exit status, or None when the server went away before it
     started the worker (the caller tries again)."""
     request = {"worker": worker, "args": args, "cwd": os.getcwd(), "umask": os.umask(0o22),
                "env": {k: v for k, v in os.environ.items()}}
+    if linger:
+        request["linger"] = {"secs": linger, "pid": os.getppid()}
     os.umask(request["umask"])
     payload = json.dumps(request, ensure_ascii=False).encode("utf-8", "surrogateescape") + b"\n"
     answers = conn.makefile("rb")
@@ -154,11 +169,40 @@ def _run_through(conn, directory, worker, args):
     return 1
 
 
-def client(directory, worker, args):
-    # Over ssh the directory may be this machine's by chance (a host on
-    # loopback); one host's workers must not depend on a server another
-    # host's session started.
+def _server_directory(directory):
+    """Where this machine's server listens, or None for no server."""
+    # The provider's directory for the run's sandboxes on this machine
+    # (the ssh provider's on each host) comes first: DIR is the directory
+    # of the machine offload runs on.
+    shared = os.environ.get("OFFLOAD_SHARED_DIR")
+    if shared and _private(shared):
+        return shared
+    # Over ssh DIR may exist here by chance (hosts that share a file system
+    # or are namespaces of one machine): one host's workers must not depend
+    # on a server another host's session started.
     if "SSH_CONNECTION" in os.environ or not _private(directory):
+        return None
+    return directory
+
+
+def _open_standard_fds():
+    """/dev/null for each of fds 0-2 that is closed (a discovery started
+    without stdin): they are handed to the server, and a descriptor this
+    process opens must not land on one of them."""
+    for fd in range(3):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+
+
+def client(directory, worker, args, linger=0.0):
+    _open_standard_fds()
+    directory = _server_directory(directory)
+    if directory is None:
         _exec_worker(worker, args)
     key = _key(worker)
     # Reached through a descriptor of the directory: a socket's path may
@@ -170,7 +214,7 @@ def client(directory, worker, args):
         if conn is None:
             break
         with conn:
-            status = _run_through(conn, directory, worker, args)
+            status = _run_through(conn, directory, worker, args, linger)
         if status is not None:
             return status
     _exec_worker(worker, args)
@@ -217,6 +261,9 @@ class Server:
         self.slots = max(1, len(os.sched_getaffinity(0)))
         self.starting = {}  # read end of a starting worker's pipe -> when its slot lapses
         self.waiting = []  # (conn, request, fds) of accepted clients without a slot yet
+        self.linger_for = None  # (secs, pid) a discovery asked to linger for, until a worker comes
+        self.worker_came = False
+        self.lingering = None  # (deadline, pidfd of the lingering client's parent)
 
     def run(self):
         """None once the last worker has ended, or, in a forked child, its Job."""
@@ -239,14 +286,16 @@ class Server:
         selector = selectors.DefaultSelector()
         selector.register(listener, selectors.EVENT_READ)
         served = False
-        while self.children or self.waiting or not served:
+        while self.children or self.waiting or self.lingering or not served:
             events = selector.select(timeout=self._select_timeout(served))
             if not events and not served:
                 break  # started for a client that never came
             for key, _ in events:
-                if key.fileobj is listener:
+                if self.lingering and key.fd == self.lingering[1]:
+                    self._stop_lingering(selector)  # offload has gone
+                elif key.fileobj is listener:
                     if listener.fileno() >= 0:
-                        self._accept(listener)
+                        self._accept(listener, selector)
                         served = True
                 elif key.fd in self.starting:
                     self._free_slot(key.fd, selector)
@@ -257,6 +306,8 @@ class Server:
             now = time.monotonic()
             for fd in [fd for fd, lapses in self.starting.items() if lapses <= now]:
                 self._free_slot(fd, selector)
+            if self.lingering and self.lingering[0] <= now:
+                self._stop_lingering(selector)
             job = self._start_waiting(listener, selector, module)
             if job is not None:
                 return job
@@ -264,9 +315,31 @@ class Server:
         return None
 
     def _select_timeout(self, served):
-        if self.starting:
-            return max(0.0, min(self.starting.values()) - time.monotonic())
+        deadlines = list(self.starting.values()) + ([self.lingering[0]] if self.lingering else [])
+        if deadlines:
+            return max(0.0, min(deadlines) - time.monotonic())
         return None if served else 30
+
+    def _start_lingering(self, selector):
+        import selectors
+
+        secs, pid = self.linger_for
+        self.linger_for = None
+        try:
+            if pid <= 1:
+                raise ProcessLookupError(pid)
+            pidfd = os.pidfd_open(pid)
+        except OSError:
+            return  # offload has gone already
+        self.lingering = (time.monotonic() + secs, pidfd)
+        selector.register(pidfd, selectors.EVENT_READ)
+
+    def _stop_lingering(self, selector):
+        self.linger_for = None
+        if self.lingering:
+            selector.unregister(self.lingering[1])
+            os.close(self.lingering[1])
+            self.lingering = None
 
     def _free_slot(self, fd, selector):
         """A starting worker said it is ready, or ended, or took too long."""
@@ -324,7 +397,7 @@ class Server:
         finally:
             config._ensure_unconfigure()  # takes the rewriter off sys.meta_path
 
-    def _accept(self, listener):
+    def _accept(self, listener, selector):
         """Queues a client's request for a start-up slot."""
         conn, _ = listener.accept()
         conn.settimeout(10)
@@ -338,10 +411,19 @@ class Server:
             request = json.loads(data.decode("utf-8", "surrogateescape"))
             if len(fds) != 3:
                 raise ValueError("expected 3 descriptors, got %d" % len(fds))
-        except (OSError, ValueError) as e:
+            linger = request.get("linger")
+            if linger is not None:
+                linger = (min(float(linger["secs"]), 30.0), int(linger["pid"]))
+        except (OSError, ValueError, TypeError, KeyError) as e:
             sys.stderr.write("offload fork server: a request was refused: %s\n" % e)
             conn.close()
             return
+        if linger is None:
+            # The workers have come: the rules of a server without lingering apply again.
+            self.worker_came = True
+            self._stop_lingering(selector)
+        elif not self.worker_came and not self.lingering:
+            self.linger_for = linger
         self.waiting.append((conn, request, fds))
 
     def _start_waiting(self, listener, selector, module):
@@ -392,6 +474,8 @@ class Server:
                 other.close()
         for fd in self.starting:
             os.close(fd)
+        if self.lingering:
+            os.close(self.lingering[1])
         for other, _, other_fds in self.waiting:
             other.close()
             for fd in other_fds:
@@ -440,6 +524,9 @@ class Server:
         # As offload does for a process it runs: nothing of its group outlives it.
         self._signal_group(pid, signal.SIGKILL)
         last = not self.children and not self.waiting
+        if last and self.linger_for:
+            self._start_lingering(selector)
+        last = last and not self.lingering
         if last:
             self._stop_listening(listener)
         if conn is not None:
@@ -476,5 +563,12 @@ class Server:
             pass
 
 
+def _main(argv):
+    linger = 0.0
+    if argv and argv[0].startswith("--linger="):
+        linger = float(argv.pop(0)[len("--linger="):])
+    return client(argv[0], argv[1], argv[2:], linger)
+
+
 if __name__ == "__main__":
-    sys.exit(client(sys.argv[1], sys.argv[2], sys.argv[3:]))
+    sys.exit(_main(sys.argv[1:]))

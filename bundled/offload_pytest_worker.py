@@ -2,6 +2,7 @@
 """offload's persistent pytest worker (docs/worker-protocol.md, version 1).
 
     python offload_pytest_worker.py [--hint=FILE] [--] [PYTEST ARGS...]
+    python offload_pytest_worker.py --plugin=FILE [--] [PYTEST ARGS...]
 
 Runs pytest in this process with the worker as a plugin: it collects, says
 ``ready``, then runs the node IDs that arrive on stdin one at a time, in
@@ -20,6 +21,11 @@ Only protocol lines go to the real stdout: everything else written to fd 1
 is never glued to the end of a progress line. The requests are read from a
 private copy of stdin; fd 0 itself becomes /dev/null, so no test can eat
 them. Pure standard library plus pytest >= 7.
+
+With ``--plugin=FILE`` (offload's discovery, forked like a worker) it is
+no worker: it runs pytest with the plugin module at FILE, as
+``python -m pytest -p offload_pytest`` would, and prints on stdout in
+UTF-8 whatever the locale.
 """
 import json
 import os
@@ -386,13 +392,30 @@ def _read_hint(path):
 
 
 def _split_args(argv):
-    hint = None
+    """(hint file, plugin file, pytest's arguments)."""
+    found = {"--hint=": None, "--plugin=": None}
     rest = list(argv)
-    while rest and rest[0].startswith("--hint="):
-        hint = rest.pop(0)[len("--hint="):]
+    while rest and rest[0].startswith(tuple(found)):
+        option, _, value = rest.pop(0).partition("=")
+        found[option + "="] = value
     if rest and rest[0] == "--":
         rest.pop(0)
-    return hint, rest
+    return found["--hint="], found["--plugin="], rest
+
+
+def _run_pytest(plugin_path, pytest_args):
+    """pytest itself, with the plugin at `plugin_path` registered."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("offload_pytest", plugin_path)
+    plugin = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = plugin
+    spec.loader.exec_module(plugin)
+    # Node IDs can hold any text; a stdout inherited from a fork server has
+    # that server's encoding, whatever this process's environment says.
+    sys.stdout.flush()
+    sys.stdout.reconfigure(encoding="utf-8", errors="surrogateescape")
+    return int(pytest.main(pytest_args, plugins=[plugin]))
 
 
 def _tear_down_on_sigterm(requests):
@@ -416,10 +439,12 @@ def _tear_down_on_sigterm(requests):
 def main(argv, started=lambda: None):
     """The worker's exit status. `started` is called once it is ready (its
     start-up, imports and first collection, is over)."""
-    hint_path, pytest_args = _split_args(argv)
-    hint_ids = _read_hint(hint_path) if hint_path else None
+    hint_path, plugin_path, pytest_args = _split_args(argv)
     # As `python -m pytest` does: the working directory, not this file's, is importable.
     sys.path[0] = os.getcwd()
+    if plugin_path is not None:
+        return _run_pytest(plugin_path, pytest_args)
+    hint_ids = _read_hint(hint_path) if hint_path else None
 
     requests_fd = os.dup(0)
     events_fd = os.dup(1)

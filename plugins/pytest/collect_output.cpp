@@ -8,6 +8,8 @@ namespace offload::plugins {
 namespace {
 
 constexpr std::string_view k_no_pytest = "No module named pytest";
+/// The same, from an `import pytest` (a forked discovery's fallback) rather than `-m pytest`.
+constexpr std::string_view k_no_pytest_import = "No module named 'pytest'";
 constexpr std::string_view k_error_header = "ERROR collecting ";
 constexpr std::size_t k_max_detail = 300;
 
@@ -149,7 +151,12 @@ bool printed_collection_tree(const std::vector<std::string>& out) {
 }
 
 bool lacks_pytest_module(const CollectOutput& output) {
-  return mentions(output.err, k_no_pytest) || mentions(output.out, k_no_pytest);
+  for (const std::string_view text : {k_no_pytest, k_no_pytest_import}) {
+    if (mentions(output.err, text) || mentions(output.out, text)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 std::string explain_collect_failure(const CollectOutput& output, const std::string& python) {

@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <set>
 #include <system_error>
 #include <tuple>
@@ -32,6 +33,9 @@ using plugin_support::read_request;
 constexpr const char* k_bundled_plugin = "offload_pytest.py";
 constexpr const char* k_bundled_worker = "offload_pytest_worker.py";
 constexpr const char* k_bundled_fork_server = "offload_pytest_forkserver.py";
+/// How long a server started by discovery waits for the first worker: a
+/// sandbox's creation and first command (a remote round trip) come between.
+constexpr const char* k_discovery_linger = "--linger=3";
 
 /// The group's filters as words; the host names the group of a failure.
 std::vector<std::string> filter_words(const std::string& filters) {
@@ -95,16 +99,36 @@ void PytestFramework::discover(std::string_view request, const offload_sink* tes
   // then the tests are listed after all.
   const bool list_files = files_only && filters.empty();
   const TempLinesFile files("files");
-  std::vector<std::string> argv = discover_argv(filters);
-  argv.insert(argv.begin() + static_cast<std::ptrdiff_t>(m_options.pytest_command().size()),
-              {"-p", "offload_pytest", "--offload-skipped=" + skipped.path()});
+  std::vector<std::string> plugin_args{"--offload-skipped=" + skipped.path()};
   if (list_files) {
-    argv.insert(argv.begin() + static_cast<std::ptrdiff_t>(m_options.pytest_command().size()),
-                "--offload-files=" + files.path());
+    plugin_args.push_back("--offload-files=" + files.path());
   }
-  // Node IDs can hold any Unicode text; ask for UTF-8 whatever the locale.
-  nlohmann::json spec = {{"argv", argv},
-                         {"env", {{"PYTHONIOENCODING", "utf-8"}, {"PYTHONPATH", with_plugin_dir(m_plugin_dir)}}}};
+  const std::vector<std::string> argv = discover_argv(filters);
+  const auto pytest_args = argv.begin() + static_cast<std::ptrdiff_t>(m_options.pytest_command().size());
+  nlohmann::json spec;
+  if (const std::optional<std::string> dir = fork_dir()) {
+    // Forked from the run's fork server like the workers on this machine:
+    // discovery pays no imports of its own, and the server it starts (or
+    // finds) stays for the workers that start beside it or after it. The
+    // worker module runs pytest with the plugin and prints node IDs in
+    // UTF-8 itself.
+    std::vector<std::string> command{m_options.python};
+    command.insert(command.end(), m_options.extra_args.begin(), m_options.extra_args.end());
+    command.insert(command.end(), {m_plugin_dir + "/" + k_bundled_fork_server, k_discovery_linger, *dir,
+                                   m_plugin_dir + "/" + k_bundled_worker,
+                                   "--plugin=" + m_plugin_dir + "/" + k_bundled_plugin, "--"});
+    command.insert(command.end(), plugin_args.begin(), plugin_args.end());
+    command.insert(command.end(), pytest_args, argv.end());
+    spec = {{"argv", command}};
+  } else {
+    std::vector<std::string> command(argv.begin(), pytest_args);
+    command.insert(command.end(), {"-p", "offload_pytest"});
+    command.insert(command.end(), plugin_args.begin(), plugin_args.end());
+    command.insert(command.end(), pytest_args, argv.end());
+    // Node IDs can hold any Unicode text; ask for UTF-8 whatever the locale.
+    spec = {{"argv", command},
+            {"env", {{"PYTHONIOENCODING", "utf-8"}, {"PYTHONPATH", with_plugin_dir(m_plugin_dir)}}}};
+  }
   if (m_options.working_dir) {
     std::error_code ec;
     if (!std::filesystem::is_directory(*m_options.working_dir, ec)) {

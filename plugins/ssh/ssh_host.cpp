@@ -144,7 +144,8 @@ void SshHost::set_up(const std::vector<std::string>& extra_copy_dirs, const offl
   const Ran probe = run("mkdir -p -- " + shell_quote(m_settings.work_root) + " && cd -- " +
                             shell_quote(m_settings.work_root) +
                             " && pwd -P && { nproc 2>/dev/null || getconf _NPROCESSORS_ONLN; }"
-                            " && mktemp -d \"$PWD/run-XXXXXX\"",
+                            " && r=$(mktemp -d \"$PWD/run-XXXXXX\") && mkdir -m 700 -- \"$r/shared\""
+                            " && printf '%s\\n' \"$r\"",
                         60'000, cancel);
   if (!probe.ok() || probe.out.size() < 3) {
     fail("cannot make a work directory under work_root '" + m_settings.work_root + "'", probe.reason());

@@ -52,6 +52,8 @@ public:
 
   int64_t slots() const noexcept { return m_slots; }
   const std::string& run_dir() const noexcept { return m_run_dir; }
+  /// A 0700 directory in run_dir that this run's sandboxes on the host share (OFFLOAD_SHARED_DIR).
+  std::string shared_dir() const { return m_run_dir + "/shared"; }
   const std::string& project_dir() const noexcept { return m_project_dir; }
 
   /// argv running `remote_command` (one shell command line) on the host.

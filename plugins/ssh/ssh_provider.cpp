@@ -285,6 +285,7 @@ int32_t SshProvider::exec_stdin(Sandbox& sandbox, std::string_view command, int3
 int32_t SshProvider::run_command(Sandbox& sandbox, std::string_view command, int32_t stdin_fd,
                                  const offload_sink* output, const offload_cancel* cancel) {
   check_up(sandbox.host);
+  SshHost& ssh = *m_hosts[sandbox.host].ssh;
   const nlohmann::json parsed = plugin_support::parse_object(command, "exec command");
   const std::string script = plugin_support::command_to_shell(parsed);
   auto [command_env, timeout_ms] = read_request("exec command", [&] {
@@ -302,6 +303,7 @@ int32_t SshProvider::run_command(Sandbox& sandbox, std::string_view command, int
   env.insert_or_assign("TMPDIR", sandbox.dir + "/tmp");
   env.insert_or_assign("OFFLOAD_SANDBOX_ID", sandbox.id);
   env.insert_or_assign("OFFLOAD_ROOT", sandbox.cwd);
+  env.insert_or_assign("OFFLOAD_SHARED_DIR", ssh.shared_dir());
   // The login shell is the session leader of the command: its pid, kept
   // while the command runs, names the process group to kill when the
   // command is stopped here (ssh does not pass the stop on).
@@ -309,7 +311,6 @@ int32_t SshProvider::run_command(Sandbox& sandbox, std::string_view command, int
   const std::string remote = "echo $$ > " + pid_file + " || exit 255\n/bin/sh -c " +
                              shell_quote(remote_script(sandbox.cwd, env, script)) + "\nstatus=$?\nrm -f -- " +
                              pid_file + "\nexit $status";
-  SshHost& ssh = *m_hosts[sandbox.host].ssh;
   nlohmann::json spec = {{"argv", ssh.ssh_argv(remote)}, {"timeout_ms", timeout_ms}};
   if (stdin_fd >= 0) {
     spec["stdin_fd"] = stdin_fd;

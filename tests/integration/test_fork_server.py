@@ -5,6 +5,8 @@ dies alone and leaves nothing behind. Real pytest, real offload."""
 import json
 import os
 import subprocess
+import time
+from pathlib import Path
 
 import pytest
 
@@ -93,8 +95,8 @@ def test_workers_of_a_run_are_forked_from_one_server_yet_each_lives_in_its_sandb
     assert {w["cwd"] for w in found} == {str(project)}
     # The server went with its last worker, and so did its directory.
     assert left_behind(env) == ""
-    fork_dir = found[0]["parent"][2]
-    assert fork_dir.startswith(env["TMPDIR"] + "/offload-pytest-forks-") and not os.path.exists(fork_dir)
+    fork_dirs = [a for a in found[0]["parent"] if a.startswith(env["TMPDIR"] + "/offload-pytest-forks-")]
+    assert len(fork_dirs) == 1 and not os.path.exists(fork_dirs[0]), found[0]["parent"]
 
 
 def test_without_fork_workers_every_worker_starts_in_its_own_interpreter(tmp_path):
@@ -142,6 +144,94 @@ def test_a_private_directory_of_someone_else_is_not_used(tmp_path):
     assert os.listdir(shared) == []
 
 
+def test_discovery_is_forked_from_the_server_the_workers_then_use(tmp_path):
+    """A cold run lists its files first, through the fork server, which then
+    waits for the workers instead of ending with discovery: one server, one
+    set of imports, for discovery and workers alike; gone after the run."""
+    project = project_with(tmp_path, {"conftest.py": """
+        import os
+        os.makedirs("imports", exist_ok=True)
+        with open("imports/%d" % os.getpid(), "w") as f:
+            f.write("%d %s" % (os.getppid(), os.environ.get("OFFLOAD_SANDBOX_ID", "discovery")))
+    """, **one_file_each(4)}, parallel=2, fork=True)
+    env = private_tmp(tmp_path)
+    run_passing(project, env)
+    imports = [p.read_text().split() for p in (project / "imports").iterdir()]
+    discovery = [ppid for ppid, who in imports if who == "discovery"]
+    workers = {ppid for ppid, who in imports if who != "discovery"}
+    assert len(discovery) == 1 and len(workers) == 1, imports
+    assert discovery[0] in workers, imports
+    assert len(cases := junit_cases(project)) == 4 and {verdict(c) for c in cases.values()} == {"passed"}
+    assert left_behind(env) == ""
+
+
+# Runs the fork-server client with --linger, as offload's discovery does,
+# then a worker's client, and says what it saw. Each worker prints its parent
+# (the server) and returns at once.
+LINGERING = """
+import json, os, subprocess, sys
+fork_server, directory, worker, then = sys.argv[1:]
+def alive(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+def client(*linger):
+    out = subprocess.run([sys.executable, fork_server, *linger, directory, worker], check=True,
+                         capture_output=True, text=True, timeout=20).stdout
+    return int(out)
+server = client("--linger=30")
+lingered = alive(server)
+said = {"server": server, "lingered": lingered}
+if then == "worker":
+    said["worker_server"] = client()
+    said["gone_with_worker"] = not alive(server)
+print(json.dumps(said))
+"""
+
+
+def alive(pid):
+    """True while `pid` runs (a zombie has ended)."""
+    try:
+        return Path("/proc/%d/stat" % pid).read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def lingering_run(tmp_path, then):
+    fork_server = BUILD / "bundled" / "offload_pytest_forkserver.py"
+    directory = tmp_path / "forks"
+    directory.mkdir(mode=0o700)
+    worker = tmp_path / "worker.py"
+    worker.write_text("import os\ndef main(args, started):\n    print(os.getppid())\n    return 0\n")
+    parent = tmp_path / "parent.py"
+    parent.write_text(LINGERING)
+    res = subprocess.run(["/usr/bin/python3", str(parent), str(fork_server), str(directory), str(worker), then],
+                         capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    return json.loads(res.stdout)
+
+
+def test_a_lingering_server_serves_the_next_worker_then_ends_with_it(tmp_path):
+    said = lingering_run(tmp_path, "worker")
+    # The client that asked to linger returned while its server waited on.
+    assert said["lingered"], said
+    assert said["worker_server"] == said["server"], said
+    # A worker's client returns once the server has ended.
+    assert said["gone_with_worker"], said
+
+
+def test_a_lingering_server_ends_when_the_process_that_ran_discovery_does(tmp_path):
+    said = lingering_run(tmp_path, "exit")
+    assert said["lingered"], said
+    # Asked to wait 30 s, it ends with its client's parent.
+    deadline = time.monotonic() + 10
+    while alive(said["server"]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(said["server"]), said
+
+
 PLUGIN = """
 import os
 imported_in = os.getpid()
@@ -187,7 +277,7 @@ def start_up_recorder(seconds):
 import os, sys, time
 began = time.monotonic()
 time.sleep({seconds})
-if sys.argv[0].endswith("offload_pytest_worker.py"):  # not discovery
+if "OFFLOAD_SANDBOX_ID" in os.environ:  # a worker, not discovery
     os.makedirs("starts", exist_ok=True)
     with open("starts/%s-%d" % (os.environ["OFFLOAD_SANDBOX_ID"], os.getpid()), "w") as f:
         f.write("%f %f" % (began, time.monotonic()))

@@ -14,6 +14,7 @@ import pytest
 
 from conftest import OFFLOAD, SOURCE, junit_cases, run_offload, verdict
 from sshd_fleet import Fleet
+from test_fork_server import alive
 
 pytestmark = pytest.mark.plugins("provider_local", "provider_ssh", "framework_pytest")
 
@@ -173,6 +174,58 @@ retry_count = 1
     assert re.search(r"ssh host '%s' \(hosts\[1\]\) lost its connection" % re.escape(victim.entry), err), err
     others = ["%s_%d" % (h.address, h.port) for h in fleet.hosts if h is not victim]
     assert any(m.name.split("-")[0] in others for m in marks.iterdir())
+
+
+FORKED = """
+import os, time, pytest
+@pytest.mark.parametrize("n", range(3))
+def test_forked(n):
+    server = "_".join(os.environ["SSH_CONNECTION"].split()[2:])
+    with open("/proc/%d/cmdline" % os.getppid(), "rb") as f:
+        parent = f.read().decode(errors="replace")
+    with open(os.path.join(os.environ["MARKS"], "%s-%s-%d" % (server, __name__, n)), "w") as f:
+        f.write("%d %s" % (os.getppid(), parent))
+    time.sleep(0.3)
+"""
+
+
+def test_each_host_forks_its_workers_from_a_server_of_its_own(fleet, tmp_path):
+    project = tmp_path / "project"
+    (project / "tests").mkdir(parents=True)
+    for i in range(6):
+        (project / "tests" / ("test_forked_%d.py" % i)).write_text(FORKED)
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    (project / "offload.toml").write_text(f"""
+[offload]
+max_parallel = 6
+test_timeout_secs = 60
+
+{ssh_provider(fleet, [h.entry for h in fleet.hosts], tmp_path / "work", 'env = { MARKS = "%s" }' % marks)}
+
+[framework]
+type = "pytest"
+python = "{PYTHON}"
+run_args = ["-p", "no:cacheprovider"]
+
+[groups.all]
+retry_count = 0
+""")
+    res = run_offload(["run"], project)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert len(verdicts(project)) == 18
+    servers = {}  # host -> the pids its workers were forked from
+    for mark in marks.iterdir():
+        ppid, parent = mark.read_text().split(" ", 1)
+        assert "offload_pytest_forkserver.py" in parent, (mark.name, parent)
+        servers.setdefault(mark.name.split("-")[0], set()).add(int(ppid))
+    assert len(servers) == 3, servers
+    # One server per host, none shared: the hosts share this machine's file
+    # system, and a host's workers must not live in another host's session.
+    assert all(len(pids) == 1 for pids in servers.values()), servers
+    assert len(set.union(*servers.values())) == 3, servers
+    for pid in set.union(*servers.values()):
+        assert not alive(pid), "fork server %d outlived the run" % pid
 
 
 def test_each_broken_host_is_named_and_the_others_go_on(fleet, tmp_path):

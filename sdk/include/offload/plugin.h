@@ -310,6 +310,12 @@ struct offload_option {
  *   plus optional "env": {"K": "V"} and "timeout_ms": N (0 = none).
  * A provider that needs one command line quotes argv for a POSIX shell; test
  * IDs arrive as argv elements or already quoted inside "shell", never raw.
+ * Besides "env", a provider may set for every command: TMPDIR (the
+ * sandbox's own temporary directory), OFFLOAD_SANDBOX_ID, OFFLOAD_ROOT
+ * (where commands start) and OFFLOAD_SHARED_DIR, a directory private to
+ * the commands' user (mode 0700) that the run's sandboxes on one machine
+ * share, for what a framework keeps per machine (the pytest fork server's
+ * socket). A command must work without any of them.
  */
 struct offload_provider_v1 {
   uint32_t struct_size;

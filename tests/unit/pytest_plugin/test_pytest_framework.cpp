@@ -144,9 +144,31 @@ TEST_CASE("pytest discovery lists a real project's node IDs") {
                                         "tests/test_one.py::test_slow", "tests/test_one.py::TestC::test_m"});
   CHECK(discovered(*framework, "-m 'not slow' -k 'test_p or test_m'") ==
         Lines{"tests/test_one.py::test_p[a b]", "tests/test_one.py::test_p[it's]", "tests/test_one.py::TestC::test_m"});
+  // Forked from the run's fork server (fork_workers is on by default) and
+  // asking it to wait for the workers; the worker module runs pytest.
   const nlohmann::json& spec = host.fake().specs().back();
   CHECK(spec.at("cwd") == dir.path().string());
+  const auto argv = spec.at("argv").get<Lines>();
+  REQUIRE(argv.size() > 5);
+  CHECK(argv[1].ends_with("/offload_pytest_forkserver.py"));
+  CHECK(argv[2] == "--linger=3");
+  CHECK(argv[4].ends_with("/offload_pytest_worker.py"));
+  CHECK(argv[5].starts_with("--plugin=/"));
+  CHECK(argv[5].ends_with("/offload_pytest.py"));
+  CHECK_FALSE(spec.contains("env"));
+}
+
+TEST_CASE("pytest discovery without fork_workers runs python -m pytest with the plugin on PYTHONPATH") {
+  PytestHost host;
+  ScratchDir dir;
+  write_project(dir.path());
+  auto framework = make_framework(host, {{"working_dir", dir.path().string()}, {"fork_workers", false}});
+  CHECK(discovered(*framework).size() == 4);
+  const nlohmann::json& spec = host.fake().specs().back();
+  const auto argv = spec.at("argv").get<Lines>();
+  CHECK(Lines(argv.begin(), argv.begin() + 5) == Lines{"/usr/bin/python3", "-m", "pytest", "-p", "offload_pytest"});
   CHECK(spec.at("env").at("PYTHONIOENCODING") == "utf-8");
+  CHECK(spec.at("env").at("PYTHONPATH").get<std::string>().find("bundled") != std::string::npos);
 }
 
 TEST_CASE("pytest discovery takes an empty selection as zero tests") {
