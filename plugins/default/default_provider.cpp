@@ -440,7 +440,7 @@ void DefaultProvider::download(Sandbox& sandbox, std::string_view request, const
 }
 
 void DefaultProvider::destroy_sandbox(Sandbox& sandbox) {
-  if (!sandbox.scratch_dir.empty()) {
+  if (!sandbox.scratch_dir.empty() && !m_commands.destroy_removes_scratch) {
     // Best effort: destroy_command may remove it too, and must run anyway.
     try {
       Sandbox unguarded = sandbox;

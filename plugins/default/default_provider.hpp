@@ -28,6 +28,9 @@ struct ShellCommands {
   std::vector<std::string> copy_dirs; ///< "local:remote", passed to prepare
   std::map<std::string, std::string> env; ///< exported for every exec
   std::string scratch_dir = "/tmp";   ///< {sandbox_id} allowed; each sandbox gets a fresh subdirectory
+  /// destroy_command takes the scratch directory with the sandbox (a
+  /// container, a VM): no command removes it first.
+  bool destroy_removes_scratch = false;
   std::string no_cache_flag;          ///< appended to prepare for --no-cache, if any
   /// True when offload wrote the templates (modal): a broken one is then not
   /// the user's configuration key.

@@ -50,6 +50,7 @@ ShellCommands shell_commands_from_config(const nlohmann::json& config) {
   c.copy_dirs = plugin_support::string_list(config, "copy_dirs");
   c.env = plugin_support::string_table(config, "env");
   c.scratch_dir = plugin_support::string_or(config, "scratch_dir", "/tmp");
+  c.destroy_removes_scratch = plugin_support::bool_or(config, "destroy_removes_scratch", false);
 
   if (!plugin_support::has_placeholder(c.exec, "command")) {
     throw sdk::Failure(OFFLOAD_EINVAL, "exec_command must contain {command}, where the command to run goes",

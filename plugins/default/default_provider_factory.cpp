@@ -32,6 +32,9 @@ constexpr offload_option k_options[] = {
      "Environment variables exported for every command run in a sandbox"},
     {sizeof(offload_option), OFFLOAD_OPTION_STRING, 0, 0, "scratch_dir", "\"/tmp\"",
      "Directory private to each sandbox, inside it, for result files; {sandbox_id} is replaced"},
+    {sizeof(offload_option), OFFLOAD_OPTION_BOOLEAN, 0, 0, "destroy_removes_scratch", "false",
+     "destroy_command removes all of the sandbox, scratch_dir included (a container, a VM): offload then "
+     "runs no command removing its private directory first, one round trip less per sandbox"},
 };
 
 // Runs as written: each sandbox is a private copy of the project under
@@ -45,8 +48,10 @@ create_command = "@local_sandbox.sh create"
 exec_command = "@local_sandbox.sh exec {sandbox_id} {command}"
 download_command = "@local_sandbox.sh download {sandbox_id} {paths}"
 destroy_command = "@local_sandbox.sh destroy {sandbox_id}"
-# Result files go here, inside the sandbox and private to it.
+# Result files go here, inside the sandbox and private to it; destroy
+# removes the whole sandbox, so nothing has to remove them first.
 scratch_dir = "{sandbox_id}/tmp"
+destroy_removes_scratch = true
 timeout_secs = 600
 )toml";
 

@@ -91,6 +91,7 @@ ShellCommands modal_commands(const ModalOptions& options, const std::string& run
   c.copy_dirs = options.copy_dirs;
   c.env = options.env;
   c.scratch_dir = "/tmp";
+  c.destroy_removes_scratch = true; // terminate discards the sandbox's file system
   c.no_cache_flag = "--no-cache";
   c.generated = true;
   return c;

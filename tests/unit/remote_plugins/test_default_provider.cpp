@@ -276,6 +276,30 @@ TEST_CASE("default_provider::destroy reports a failing destroy_command") {
   fs::remove_all(sandbox->id);
 }
 
+TEST_CASE("default_provider::destroy removes the scratch directory first unless destroy_command takes it along") {
+  for (const bool takes_it : {false, true}) {
+    CAPTURE(takes_it);
+    FakeHost host;
+    ScratchDir remote;
+    // Every exec leaves a line in the log; destroy leaves the sandbox's directory.
+    const std::string log = (remote.path() / "execs").string();
+    DefaultProvider provider(host.table(), config_in(remote.path(), {{"exec_command", "echo exec >> " + log +
+                                                                                          " && cd {sandbox_id} && sh -c {command}"},
+                                                                     {"destroy_command", "true"},
+                                                                     {"destroy_removes_scratch", takes_it}})
+                                               .dump());
+    auto created = create(provider, {{"id", "x"}});
+    const std::string scratch = created.info.at("scratch_dir").get<std::string>();
+    fs::create_directories(fs::path(created.sandbox->id) / "scratch");
+    CHECK(exec(provider, *created.sandbox, {{"shell", "true"}}).status == 0);
+    REQUIRE(fs::is_directory(scratch));
+    provider.destroy_sandbox(*created.sandbox);
+    CHECK(fs::exists(scratch) == takes_it);
+    CHECK(read_file(log) == (takes_it ? "exec\n" : "exec\nexec\n"));
+    fs::remove_all(created.sandbox->id);
+  }
+}
+
 TEST_CASE("default_provider::prepare passes copy dirs and no_cache and takes the last line") {
   FakeHost host;
   ScratchDir remote;
@@ -318,7 +342,9 @@ TEST_CASE("default_provider::factory offers prepare and a template that loads as
   nlohmann::json config = defaults;
   for (const auto& [key, value] : section.as_table()) {
     if (key != "type") {
-      config[key] = value.is_integer() ? nlohmann::json(value.as_integer()) : nlohmann::json(value.as_string().str);
+      config[key] = value.is_integer()   ? nlohmann::json(value.as_integer())
+                    : value.is_boolean() ? nlohmann::json(value.as_boolean())
+                                         : nlohmann::json(value.as_string().str);
     }
   }
   FakeHost fake;
