@@ -2,6 +2,7 @@
 """pytest workers forked from one server that imported pytest
 (offload_pytest_forkserver.py): each still lives in its own sandbox's world,
 dies alone and leaves nothing behind. Real pytest, real offload."""
+import ast
 import json
 import os
 import subprocess
@@ -211,6 +212,26 @@ def lingering_run(tmp_path, then):
                          capture_output=True, text=True, timeout=60)
     assert res.returncode == 0, res.stderr
     return json.loads(res.stdout)
+
+
+def test_the_request_carries_any_bytes_of_arguments_and_environment_to_the_forked_worker(tmp_path):
+    fork_server = BUILD / "bundled" / "offload_pytest_forkserver.py"
+    directory = tmp_path / "forks"
+    directory.mkdir(mode=0o700)
+    worker = tmp_path / "worker.py"
+    worker.write_text("import os, sys\n"
+                      "def main(args, started):\n"
+                      "    sys.stdout.buffer.write(repr((os.getppid(), os.environb[b'ODD'], [os.fsencode(a) for a in args]))"
+                      ".encode())\n"
+                      "    return 7\n")
+    odd = b"line\nbreak 'quote' \"dq\" \\ \xff\xfe caf\xc3\xa9 }{"
+    env = dict(os.environb, ODD=odd)
+    res = subprocess.run([b"/usr/bin/python3", bytes(fork_server), bytes(directory), bytes(worker), b"--", odd, b""],
+                         env=env, capture_output=True, timeout=60)
+    assert res.returncode == 7, res.stderr
+    server, seen_env, seen_args = ast.literal_eval(res.stdout.decode())
+    assert seen_env == odd and seen_args == [b"--", odd, b""]
+    assert server != os.getpid() and not alive(server)  # forked by a server, which ended with it
 
 
 def test_a_lingering_server_serves_the_next_worker_then_ends_with_it(tmp_path):
