@@ -62,7 +62,8 @@ std::string bundled_source(const offload_host_v1* host, const char* name) {
 PytestFramework::PytestFramework(const offload_host_v1* host, std::string_view config_json)
     : m_host(host), m_options(PytestOptions::from_config(config_json)),
       m_plugin_source(bundled_source(host, k_bundled_plugin)),
-      m_worker_sources{bundled_source(host, k_bundled_worker), bundled_source(host, k_bundled_fork_server)},
+      m_worker_sources{bundled_source(host, k_bundled_worker),
+                       m_options.fork_workers ? bundled_source(host, k_bundled_fork_server) : std::string()},
       // Absolute: discovery runs pytest in working_dir.
       m_plugin_dir(std::filesystem::absolute(sdk::Host(host).bundled_script(k_bundled_plugin)).parent_path().string()) {}
 

@@ -18,7 +18,7 @@ struct WorkerRequest {
 /// The bundled scripts a worker's command carries.
 struct WorkerSources {
   std::string worker;      ///< offload_pytest_worker.py
-  std::string fork_server; ///< offload_pytest_forkserver.py
+  std::string fork_server; ///< offload_pytest_forkserver.py; empty without fork_workers
 };
 
 /// The shell script that starts the bundled pytest worker

@@ -14,7 +14,7 @@ import pytest
 
 from conftest import OFFLOAD, SOURCE, junit_cases, run_offload, verdict
 from sshd_fleet import Fleet
-from test_fork_server import alive
+from test_fork_server import ended_soon
 
 pytestmark = pytest.mark.plugins("provider_local", "provider_ssh", "framework_pytest")
 
@@ -127,13 +127,15 @@ def test_sleepy(n):
 """
 
 
-def test_a_host_that_dies_mid_run_loses_its_sandboxes_not_its_tests(fleet, tmp_path):
+def marking_project(fleet, tmp_path, files, retry):
+    """A pytest project over all of the fleet's hosts, 6 sandboxes, whose
+    tests leave files in the returned MARKS directory."""
     project = tmp_path / "project"
     (project / "tests").mkdir(parents=True)
-    (project / "tests" / "test_sleepy.py").write_text(SLEEPY)
+    for name, text in files.items():
+        (project / "tests" / name).write_text(text)
     marks = tmp_path / "marks"
     marks.mkdir()
-    victim = fleet.hosts[1]
     (project / "offload.toml").write_text(f"""
 [offload]
 max_parallel = 6
@@ -147,8 +149,14 @@ python = "{PYTHON}"
 run_args = ["-p", "no:cacheprovider"]
 
 [groups.all]
-retry_count = 1
+retry_count = {retry}
 """)
+    return project, marks
+
+
+def test_a_host_that_dies_mid_run_loses_its_sandboxes_not_its_tests(fleet, tmp_path):
+    project, marks = marking_project(fleet, tmp_path, {"test_sleepy.py": SLEEPY}, retry=1)
+    victim = fleet.hosts[1]
     env = dict(os.environ)
     env.pop("CI", None)
     proc = subprocess.Popen([str(OFFLOAD), "run"], cwd=project, env=env, stdout=subprocess.PIPE,
@@ -190,27 +198,8 @@ def test_forked(n):
 
 
 def test_each_host_forks_its_workers_from_a_server_of_its_own(fleet, tmp_path):
-    project = tmp_path / "project"
-    (project / "tests").mkdir(parents=True)
-    for i in range(6):
-        (project / "tests" / ("test_forked_%d.py" % i)).write_text(FORKED)
-    marks = tmp_path / "marks"
-    marks.mkdir()
-    (project / "offload.toml").write_text(f"""
-[offload]
-max_parallel = 6
-test_timeout_secs = 60
-
-{ssh_provider(fleet, [h.entry for h in fleet.hosts], tmp_path / "work", 'env = { MARKS = "%s" }' % marks)}
-
-[framework]
-type = "pytest"
-python = "{PYTHON}"
-run_args = ["-p", "no:cacheprovider"]
-
-[groups.all]
-retry_count = 0
-""")
+    files = {"test_forked_%d.py" % i: FORKED for i in range(6)}
+    project, marks = marking_project(fleet, tmp_path, files, retry=0)
     res = run_offload(["run"], project)
     assert res.returncode == 0, res.stdout + res.stderr
     assert len(verdicts(project)) == 18
@@ -225,7 +214,7 @@ retry_count = 0
     assert all(len(pids) == 1 for pids in servers.values()), servers
     assert len(set.union(*servers.values())) == 3, servers
     for pid in set.union(*servers.values()):
-        assert not alive(pid), "fork server %d outlived the run" % pid
+        assert ended_soon(pid), "fork server %d outlived the run" % pid
 
 
 def test_each_broken_host_is_named_and_the_others_go_on(fleet, tmp_path):
