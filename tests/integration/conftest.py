@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from proc_tree import descendants
+
 BUILD = Path(os.environ.get("OFFLOAD_BUILD_ROOT", Path(__file__).resolve().parents[2] / "build"))
 SOURCE = Path(os.environ.get("OFFLOAD_SOURCE_ROOT", Path(__file__).resolve().parents[2]))
 OFFLOAD = BUILD / "core" / "offload"
@@ -41,32 +43,11 @@ def pytest_runtest_setup(item):
         require_plugins(*mark.args)
 
 
-def _descendants(pid):
-    """Every live process below `pid` (offload is their subreaper, so orphans count), with its command line."""
-    children = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path("/proc", entry, "stat").read_text()
-            ppid = int(stat[stat.rindex(")") + 2:].split()[1])
-            command = Path("/proc", entry, "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
-            wchan = Path("/proc", entry, "wchan").read_text()
-        except (OSError, ValueError):
-            continue
-        children.setdefault(ppid, []).append((int(entry), wchan, command.strip()))
-    lines, todo = [], [(pid, 0)]
-    while todo:
-        parent, depth = todo.pop()
-        for child, wchan, command in children.get(parent, []):
-            lines.append("%s%d [%s] %s" % ("  " * depth, child, wchan, command[:300]))
-            todo.append((child, depth + 1))
-    return lines
-
-
 def _hang_report(proc, cwd):
     """What a run that did not end was doing: its process tree and the tails of its logs."""
-    lines = ["processes below offload (pid %d):" % proc.pid] + _descendants(proc.pid)
+    lines = ["processes below offload (pid %d):" % proc.pid]
+    lines += ["%s%d [%s] %s" % ("  " * depth, pid, wchan, command[:300])
+              for pid, depth, wchan, command in descendants(proc.pid)]
     for log in sorted(Path(cwd).glob("**/logs/*"))[:20]:
         if log.is_file():
             lines.append("--- %s:" % log)

@@ -16,6 +16,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from proc_tree import descendants
+
 SSHD = "/usr/sbin/sshd"
 _counter = itertools.count()
 
@@ -58,23 +60,6 @@ def _wait_for_port(address, port, proc, log):
         except OSError:
             time.sleep(0.05)
     raise AssertionError("sshd on %s:%d did not start: %s" % (address, port, Path(log).read_text(errors="replace")))
-
-
-def _descendants(pid):
-    children = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                fields = Path("/proc", entry, "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            children.setdefault(int(fields[1]), []).append(int(entry))
-    found, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        found.append(p)
-        todo.extend(children.get(p, []))
-    return found
 
 
 class Host:
@@ -155,7 +140,7 @@ class Host:
             pids = _run("ip", "netns", "pids", self.netns, check=False).stdout.split()
             victims = [int(p) for p in pids]
         else:
-            victims = _descendants(self.proc.pid) if self.proc.poll() is None else []
+            victims = [self.proc.pid] + [p for p, _, _, _ in descendants(self.proc.pid)] if self.proc.poll() is None else []
         for pid in victims:
             try:
                 os.kill(pid, signal.SIGKILL)
