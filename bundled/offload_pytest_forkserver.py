@@ -453,6 +453,7 @@ class Server:
 
         conn, _ = listener.accept()
         conn.settimeout(10)
+        fds = []
         try:
             data, fds, _, _ = socket.recv_fds(conn, 1 << 16, 3)
             while not data.endswith(b"\n") and len(data) < _REQUEST_LIMIT:
@@ -471,6 +472,8 @@ class Server:
         except (OSError, ValueError, TypeError, KeyError, SyntaxError, MemoryError, RecursionError) as e:
             sys.stderr.write("offload fork server: a request was refused: %s\n" % e)
             conn.close()
+            for fd in fds:
+                os.close(fd)
             return
         if linger is None:
             # The workers have come: the rules of a server without lingering apply again.

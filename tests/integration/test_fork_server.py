@@ -248,6 +248,41 @@ def test_the_request_carries_any_bytes_of_arguments_and_environment_to_the_forke
     assert server != os.getpid() and ended_soon(server)  # forked by a server, which ended with it
 
 
+# Starts a server (a lingering client's), then sends it a request it must
+# refuse, with the write end of a pipe: once refused, the server holds no
+# copy of it, so the read end sees the end of the pipe.
+REFUSED = """
+import glob, os, select, socket, subprocess, sys
+fork_server, directory, worker = sys.argv[1:]
+subprocess.run([sys.executable, fork_server, "--linger=30", directory, worker], check=True,
+               capture_output=True, timeout=20)
+read_end, write_end = os.pipe()
+conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+conn.connect(glob.glob(os.path.join(directory, "*.sock"))[0])
+socket.send_fds(conn, [b"__import__('os').system('touch pwned')\\n"], [write_end, write_end, write_end])
+os.close(write_end)
+refused = conn.recv(100) == b""
+ended = select.select([read_end], [], [], 10)[0] and os.read(read_end, 1) == b""
+print(refused and bool(ended))
+"""
+
+
+def test_a_refused_request_is_not_evaluated_and_its_descriptors_are_closed(tmp_path):
+    fork_server = BUILD / "bundled" / "offload_pytest_forkserver.py"
+    directory = tmp_path / "forks"
+    directory.mkdir(mode=0o700)
+    worker = tmp_path / "worker.py"
+    worker.write_text("def main(args, started):\n    return 0\n")
+    parent = tmp_path / "parent.py"
+    parent.write_text(REFUSED)
+    res = subprocess.run(["/usr/bin/python3", str(parent), str(fork_server), str(directory), str(worker)],
+                         capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout == "True\n"
+    assert not (tmp_path / "pwned").exists() and not (directory / "pwned").exists()
+    assert "a request was refused" in "".join(p.read_text() for p in directory.glob("*.log"))
+
+
 def test_a_lingering_server_serves_the_next_worker_then_ends_with_it(tmp_path):
     said = lingering_run(tmp_path, "worker")
     # The client that asked to linger returned while its server waited on.
