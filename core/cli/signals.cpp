@@ -5,11 +5,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <dirent.h>
 #include <fstream>
+#include <iterator>
 #include <pthread.h>
 #include <string>
 #include <sys/prctl.h>
@@ -38,6 +40,9 @@ extern "C" void on_sigpipe(int) {
   ::kill(::getpid(), SIGUSR1);
 }
 
+/// The kernel's PF_EXITING, in /proc/PID/stat's flags: the process is in exit().
+constexpr unsigned long k_pf_exiting = 0x4;
+
 /// offload's children (its own, and orphans it adopted as subreaper); those
 /// that already exited are reaped on the way, as nothing is left to kill.
 std::vector<pid_t> child_pids() {
@@ -62,13 +67,17 @@ std::vector<pid_t> child_pids() {
     }
     char state = 0;
     long ppid = 0;
-    if (std::sscanf(line.c_str() + close + 1, " %c %ld", &state, &ppid) != 2 || ppid != self) {
+    unsigned long flags = 0;
+    if (std::sscanf(line.c_str() + close + 1, " %c %ld %*d %*d %*d %*d %lu", &state, &ppid, &flags) != 3 ||
+        ppid != self) {
       continue;
     }
     const auto pid = static_cast<pid_t>(std::stol(name));
     if (state == 'Z') {
       ::waitpid(pid, nullptr, WNOHANG);
-    } else {
+    } else if ((flags & k_pf_exiting) == 0) {
+      // One already exiting (its files closed, not yet a zombie: a fork
+      // server whose last client has just seen it go) ends on its own.
       pids.push_back(pid);
     }
   }
@@ -76,10 +85,21 @@ std::vector<pid_t> child_pids() {
   return pids;
 }
 
+/// What a process runs, as ps shows it, for the warning that names it.
+std::string command_of(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!text.empty() && text.back() == '\0') {
+    text.pop_back();
+  }
+  std::replace(text.begin(), text.end(), '\0', ' ');
+  return text.empty() ? "pid " + std::to_string(pid) : text.substr(0, 120);
+}
+
 } // namespace
 
-int kill_leftover_children(double secs) {
-  int killed = 0;
+std::vector<std::string> kill_leftover_children(double secs) {
+  std::vector<std::string> killed;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(secs);
   while (true) {
     const std::vector<pid_t> pids = child_pids();
@@ -91,8 +111,9 @@ int kill_leftover_children(double secs) {
       if (::getpgid(pid) == pid) {
         ::killpg(pid, SIGKILL);
       }
+      std::string command = command_of(pid);
       if (::kill(pid, SIGKILL) == 0) {
-        ++killed;
+        killed.push_back(std::move(command));
       }
       ::waitpid(pid, nullptr, 0);
     }
@@ -132,8 +153,9 @@ InterruptGuard::InterruptGuard(process::CancelToken token, std::function<void()>
 InterruptGuard::~InterruptGuard() {
   pthread_kill(m_thread.native_handle(), SIGUSR2);
   m_thread.join();
-  if (const int killed = kill_leftover_children(5.0); killed > 0) {
-    spdlog::warn("killed {} process(es) that tests left running outside their process group", killed);
+  if (const std::vector<std::string> killed = kill_leftover_children(5.0); !killed.empty()) {
+    spdlog::warn("killed {} process(es) that tests left running outside their process group: {}{}", killed.size(),
+                 killed.front(), killed.size() > 1 ? ", ..." : "");
   }
   // The run is over and cleaned up: a late SIGPIPE now just fails the write,
   // and a signal that would end offload stays blocked (pending) until it

@@ -4,7 +4,9 @@
 #include "process/cancel.hpp"
 
 #include <functional>
+#include <string>
 #include <thread>
+#include <vector>
 
 namespace offload::cli {
 
@@ -32,7 +34,7 @@ private:
 
 /// Kills and reaps every child process offload still has (with the
 /// subreaper, the orphans of its tests), waiting at most about `secs`.
-/// Returns how many were killed.
-int kill_leftover_children(double secs);
+/// Returns the command lines of those it killed.
+std::vector<std::string> kill_leftover_children(double secs);
 
 } // namespace offload::cli

@@ -147,8 +147,8 @@ def test_a_private_directory_of_someone_else_is_not_used(tmp_path):
 
 def test_discovery_is_forked_from_the_server_the_workers_then_use(tmp_path):
     """A cold run lists its files first, through the fork server, which then
-    waits for the workers instead of ending with discovery: one server, one
-    set of imports, for discovery and workers alike; gone after the run."""
+    waits for the workers instead of ending with discovery: one set of
+    imports for discovery and the first workers; gone after the run."""
     project = project_with(tmp_path, {"conftest.py": """
         import os
         os.makedirs("imports", exist_ok=True)
@@ -160,8 +160,9 @@ def test_discovery_is_forked_from_the_server_the_workers_then_use(tmp_path):
     imports = [p.read_text().split() for p in (project / "imports").iterdir()]
     discovery = [ppid for ppid, who in imports if who == "discovery"]
     workers = {ppid for ppid, who in imports if who != "discovery"}
-    assert len(discovery) == 1 and len(workers) == 1, imports
-    assert discovery[0] in workers, imports
+    # Its server forked workers. (It ends when none runs, so a worker
+    # restarted later may find a new one.)
+    assert len(discovery) == 1 and discovery[0] in workers, imports
     assert len(cases := junit_cases(project)) == 4 and {verdict(c) for c in cases.values()} == {"passed"}
     assert left_behind(env) == ""
 
