@@ -215,18 +215,25 @@ def ended_soon(pid, secs=10):
     return not alive(pid)
 
 
-def lingering_run(tmp_path, then):
-    fork_server = BUILD / "bundled" / "offload_pytest_forkserver.py"
+def with_parent(tmp_path, script, worker_source, *args):
+    """Runs `script` with the fork server, a private directory for it and a
+    worker module made of `worker_source` as its first arguments."""
     directory = tmp_path / "forks"
     directory.mkdir(mode=0o700)
     worker = tmp_path / "worker.py"
-    worker.write_text("import os\ndef main(args, started):\n    print(os.getppid())\n    return 0\n")
+    worker.write_text(worker_source)
     parent = tmp_path / "parent.py"
-    parent.write_text(LINGERING)
-    res = subprocess.run(["/usr/bin/python3", str(parent), str(fork_server), str(directory), str(worker), then],
-                         capture_output=True, text=True, timeout=60)
+    parent.write_text(script)
+    fork_server = BUILD / "bundled" / "offload_pytest_forkserver.py"
+    res = subprocess.run(["/usr/bin/python3", str(parent), str(fork_server), str(directory), str(worker), *args],
+                         capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert res.returncode == 0, res.stderr
-    return json.loads(res.stdout)
+    return res.stdout
+
+
+def lingering_run(tmp_path, then):
+    worker = "import os\ndef main(args, started):\n    print(os.getppid())\n    return 0\n"
+    return json.loads(with_parent(tmp_path, LINGERING, worker, then))
 
 
 def test_the_request_carries_any_bytes_of_arguments_and_environment_to_the_forked_worker(tmp_path):
@@ -269,17 +276,8 @@ print(refused and bool(ended))
 
 
 def test_a_refused_request_is_not_evaluated_and_its_descriptors_are_closed(tmp_path):
-    fork_server = BUILD / "bundled" / "offload_pytest_forkserver.py"
+    assert with_parent(tmp_path, REFUSED, "def main(args, started):\n    return 0\n") == "True\n"
     directory = tmp_path / "forks"
-    directory.mkdir(mode=0o700)
-    worker = tmp_path / "worker.py"
-    worker.write_text("def main(args, started):\n    return 0\n")
-    parent = tmp_path / "parent.py"
-    parent.write_text(REFUSED)
-    res = subprocess.run(["/usr/bin/python3", str(parent), str(fork_server), str(directory), str(worker)],
-                         capture_output=True, text=True, timeout=60, cwd=tmp_path)
-    assert res.returncode == 0, res.stderr
-    assert res.stdout == "True\n"
     assert not (tmp_path / "pwned").exists() and not (directory / "pwned").exists()
     assert "a request was refused" in "".join(p.read_text() for p in directory.glob("*.log"))
 
