@@ -106,30 +106,28 @@ void PytestFramework::discover(std::string_view request, const offload_sink* tes
   }
   const std::vector<std::string> argv = discover_argv(filters);
   const auto pytest_args = argv.begin() + static_cast<std::ptrdiff_t>(m_options.pytest_command().size());
-  nlohmann::json spec;
+  std::vector<std::string> command;
+  nlohmann::json spec = nlohmann::json::object();
   if (const std::optional<std::string> dir = fork_dir()) {
     // Forked from the run's fork server like the workers on this machine:
     // discovery pays no imports of its own, and the server it starts (or
     // finds) stays for the workers that start beside it or after it. The
     // worker module runs pytest with the plugin and prints node IDs in
     // UTF-8 itself.
-    std::vector<std::string> command{m_options.python};
+    command.push_back(m_options.python);
     command.insert(command.end(), m_options.extra_args.begin(), m_options.extra_args.end());
     command.insert(command.end(), {m_plugin_dir + "/" + k_bundled_fork_server, k_discovery_linger, *dir,
                                    m_plugin_dir + "/" + k_bundled_worker,
                                    "--plugin=" + m_plugin_dir + "/" + k_bundled_plugin, "--"});
-    command.insert(command.end(), plugin_args.begin(), plugin_args.end());
-    command.insert(command.end(), pytest_args, argv.end());
-    spec = {{"argv", command}};
   } else {
-    std::vector<std::string> command(argv.begin(), pytest_args);
+    command.assign(argv.begin(), pytest_args);
     command.insert(command.end(), {"-p", "offload_pytest"});
-    command.insert(command.end(), plugin_args.begin(), plugin_args.end());
-    command.insert(command.end(), pytest_args, argv.end());
     // Node IDs can hold any Unicode text; ask for UTF-8 whatever the locale.
-    spec = {{"argv", command},
-            {"env", {{"PYTHONIOENCODING", "utf-8"}, {"PYTHONPATH", with_plugin_dir(m_plugin_dir)}}}};
+    spec["env"] = {{"PYTHONIOENCODING", "utf-8"}, {"PYTHONPATH", with_plugin_dir(m_plugin_dir)}};
   }
+  command.insert(command.end(), plugin_args.begin(), plugin_args.end());
+  command.insert(command.end(), pytest_args, argv.end());
+  spec["argv"] = command;
   if (m_options.working_dir) {
     std::error_code ec;
     if (!std::filesystem::is_directory(*m_options.working_dir, ec)) {
