@@ -141,11 +141,21 @@ void SshHost::connect(const std::vector<std::string>& extra_copy_dirs, const off
 }
 
 void SshHost::set_up(const std::vector<std::string>& extra_copy_dirs, const offload_cancel* cancel) {
+  std::vector<std::string> copy_dirs = m_settings.copy_dirs;
+  copy_dirs.insert(copy_dirs.end(), extra_copy_dirs.begin(), extra_copy_dirs.end());
+  // The project's directories are made by the probe, relative to the work
+  // root: one round trip fewer before the first sandbox of the host.
+  const std::string project = "project-" + copy_key(m_settings.project, m_entry.text);
+  std::string mkdirs = "mkdir -p -- " + shell_quote(project);
+  for (const std::string& spec : copy_dirs) {
+    mkdirs += " " + shell_quote(project + "/" + spec.substr(spec.find(':') + 1));
+  }
   const Ran probe = run("mkdir -p -- " + shell_quote(m_settings.work_root) + " && cd -- " +
                             shell_quote(m_settings.work_root) +
                             " && pwd -P && { nproc 2>/dev/null || getconf _NPROCESSORS_ONLN; }"
                             " && r=$(mktemp -d \"$PWD/run-XXXXXX\") && mkdir -m 700 -- \"$r/shared\""
-                            " && printf '%s\\n' \"$r\"",
+                            " && printf '%s\\n' \"$r\" && " +
+                            mkdirs,
                         60'000, cancel);
   if (!probe.ok() || probe.out.size() < 3) {
     fail("cannot make a work directory under work_root '" + m_settings.work_root + "'", probe.reason());
@@ -156,10 +166,7 @@ void SshHost::set_up(const std::vector<std::string>& extra_copy_dirs, const offl
   std::from_chars(text.data(), text.data() + text.size(), cores);
   m_slots = m_settings.slots > 0 ? m_settings.slots : std::max<int64_t>(1, cores);
   m_run_dir = probe.out[2];
-  m_project_dir = m_root + "/project-" + copy_key(m_settings.project, m_entry.text);
-
-  std::vector<std::string> copy_dirs = m_settings.copy_dirs;
-  copy_dirs.insert(copy_dirs.end(), extra_copy_dirs.begin(), extra_copy_dirs.end());
+  m_project_dir = m_root + "/" + project;
   sync_project(copy_dirs, cancel);
 }
 
@@ -168,14 +175,8 @@ void SshHost::sync_project(const std::vector<std::string>& copy_dirs, const offl
   for (const std::string& pattern : m_settings.exclude) {
     args.push_back("--exclude=" + pattern);
   }
-  std::string mkdirs = "mkdir -p -- " + shell_quote(m_project_dir);
   for (const std::string& spec : copy_dirs) {
-    const std::string remote = spec.substr(spec.find(':') + 1);
-    args.push_back("--exclude=/" + remote);
-    mkdirs += " " + shell_quote(m_project_dir + "/" + remote);
-  }
-  if (const Ran made = run(mkdirs, 60'000, cancel); !made.ok()) {
-    fail("cannot make the project directory " + m_project_dir, made.reason());
+    args.push_back("--exclude=/" + spec.substr(spec.find(':') + 1));
   }
   args.insert(args.end(), {"--", m_settings.project.string() + "/", rsync_target(m_project_dir + "/")});
   if (const Ran synced = rsync(args, cancel); !synced.ok()) {
