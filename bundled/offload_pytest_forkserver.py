@@ -489,6 +489,13 @@ class Server:
 
         while self.waiting and len(self.starting) < self.slots:
             conn, request, fds = self.waiting.pop(0)
+            if _hung_up(conn):
+                # Its client went while it waited for a slot (offload stopped
+                # that sandbox): a worker would only start up for nobody.
+                conn.close()
+                for fd in fds:
+                    os.close(fd)
+                continue
             started_read, started_write = os.pipe()
             sys.stdout.flush()
             sys.stderr.flush()
@@ -618,6 +625,19 @@ class Server:
             os.killpg(pid, signum)
         except OSError:
             pass
+
+
+def _hung_up(conn):
+    """Whether the client at the other end of `conn` has gone."""
+    import select
+    import socket
+
+    if not select.select([conn], [], [], 0)[0]:
+        return False
+    try:
+        return conn.recv(1, socket.MSG_PEEK) == b""
+    except OSError:
+        return True
 
 
 def _main(argv):

@@ -283,6 +283,43 @@ def test_a_refused_request_is_not_evaluated_and_its_descriptors_are_closed(tmp_p
     assert "a request was refused" in "".join(p.read_text() for p in directory.glob("*.log"))
 
 
+# Every start-up slot is held by a worker that sleeps in its start-up; a
+# client that comes then waits for a slot, and is killed while it waits.
+QUEUED = """
+import os, subprocess, sys, time
+fork_server, directory, worker = sys.argv[1:]
+cpus = len(os.sched_getaffinity(0))
+os.mkdir("marks")
+subprocess.run([sys.executable, fork_server, "--linger=30", directory, worker, "linger"], check=True,
+               capture_output=True, timeout=20)
+holders = [subprocess.Popen([sys.executable, fork_server, directory, worker, "hold"]) for _ in range(cpus)]
+deadline = time.monotonic() + 20
+while len(os.listdir("marks")) < cpus and time.monotonic() < deadline:
+    time.sleep(0.02)
+queued = subprocess.Popen([sys.executable, fork_server, directory, worker, "hold"])
+time.sleep(0.5)
+queued.kill()
+queued.wait()
+for holder in holders:
+    holder.wait(timeout=30)
+print(len(os.listdir("marks")), cpus)
+"""
+
+HOLDING_WORKER = """
+import os, time
+def main(args, started):
+    if args == ["hold"]:
+        open(os.path.join("marks", str(os.getpid())), "w").close()
+        time.sleep(3)  # longer than a slot is held for (2 s) without started()
+    return 0
+"""
+
+
+def test_a_client_that_goes_while_it_waits_for_a_slot_gets_no_worker(tmp_path):
+    started, cpus = with_parent(tmp_path, QUEUED, HOLDING_WORKER).split()
+    assert started == cpus
+
+
 def test_a_lingering_server_serves_the_next_worker_then_ends_with_it(tmp_path):
     said = lingering_run(tmp_path, "worker")
     # The client that asked to linger returned while its server waited on.
