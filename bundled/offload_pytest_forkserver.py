@@ -632,7 +632,9 @@ def _hung_up(conn):
     import select
     import socket
 
-    if not select.select([conn], [], [], 0)[0]:
+    poller = select.poll()  # not select.select: a server of many workers may hold fds past 1023
+    poller.register(conn, select.POLLIN)
+    if not poller.poll(0):
         return False
     try:
         return conn.recv(1, socket.MSG_PEEK) == b""
