@@ -471,9 +471,7 @@ class Server:
                 linger = (min(float(linger["secs"]), 30.0), int(linger["pid"]))
         except (OSError, ValueError, TypeError, KeyError, SyntaxError, MemoryError, RecursionError) as e:
             sys.stderr.write("offload fork server: a request was refused: %s\n" % e)
-            conn.close()
-            for fd in fds:
-                os.close(fd)
+            _drop_request(conn, fds)
             return
         if linger is None:
             # The workers have come: the rules of a server without lingering apply again.
@@ -492,9 +490,7 @@ class Server:
             if _hung_up(conn):
                 # Its client went while it waited for a slot (offload stopped
                 # that sandbox): a worker would only start up for nobody.
-                conn.close()
-                for fd in fds:
-                    os.close(fd)
+                _drop_request(conn, fds)
                 continue
             started_read, started_write = os.pipe()
             sys.stdout.flush()
@@ -625,6 +621,13 @@ class Server:
             os.killpg(pid, signum)
         except OSError:
             pass
+
+
+def _drop_request(conn, fds):
+    """Closes a request that gets no worker, and the client's descriptors it brought."""
+    conn.close()
+    for fd in fds:
+        os.close(fd)
 
 
 def _hung_up(conn):

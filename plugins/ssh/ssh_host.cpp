@@ -28,6 +28,12 @@ std::string copy_key(const fs::path& project, const std::string& entry) {
   return text;
 }
 
+/// REMOTE of a LOCAL:REMOTE copy_dirs entry (checked by check_copy_dirs_for_ssh):
+/// a path inside the project copy.
+std::string copy_dir_remote(const std::string& spec) {
+  return spec.substr(spec.find(':') + 1);
+}
+
 std::string hint_for(const std::string& reason) {
   if (reason.find("Host key verification failed") != std::string::npos ||
       reason.find("host key") != std::string::npos) {
@@ -148,7 +154,7 @@ void SshHost::set_up(const std::vector<std::string>& extra_copy_dirs, const offl
   const std::string project = "project-" + copy_key(m_settings.project, m_entry.text);
   std::string mkdirs = "mkdir -p -- " + shell_quote(project);
   for (const std::string& spec : copy_dirs) {
-    mkdirs += " " + shell_quote(project + "/" + spec.substr(spec.find(':') + 1));
+    mkdirs += " " + shell_quote(project + "/" + copy_dir_remote(spec));
   }
   const Ran probe = run("mkdir -p -- " + shell_quote(m_settings.work_root) + " && cd -- " +
                             shell_quote(m_settings.work_root) +
@@ -176,16 +182,15 @@ void SshHost::sync_project(const std::vector<std::string>& copy_dirs, const offl
     args.push_back("--exclude=" + pattern);
   }
   for (const std::string& spec : copy_dirs) {
-    args.push_back("--exclude=/" + spec.substr(spec.find(':') + 1));
+    args.push_back("--exclude=/" + copy_dir_remote(spec));
   }
   args.insert(args.end(), {"--", m_settings.project.string() + "/", rsync_target(m_project_dir + "/")});
   if (const Ran synced = rsync(args, cancel); !synced.ok()) {
     fail("cannot copy the project with rsync", synced.reason());
   }
   for (const std::string& spec : copy_dirs) {
-    const std::size_t colon = spec.find(':');
-    const std::string local = fs::absolute(spec.substr(0, colon)).lexically_normal().string();
-    const std::string remote = m_project_dir + "/" + spec.substr(colon + 1);
+    const std::string local = fs::absolute(spec.substr(0, spec.find(':'))).lexically_normal().string();
+    const std::string remote = m_project_dir + "/" + copy_dir_remote(spec);
     const Ran copied = rsync({"-a", "--delete", "--", local + "/", rsync_target(remote + "/")}, cancel);
     if (!copied.ok()) {
       fail("cannot copy copy_dirs entry '" + spec + "' with rsync", copied.reason());
