@@ -197,6 +197,27 @@ def test_prepare_builds_an_image_with_the_copied_directories(scripted, tmp_path,
     assert len(leftovers(sandbox_tmp, "offload-image-")) == 1
 
 
+@pytest.mark.parametrize("failing", ["-cf", "-xf"])
+def test_a_copy_that_fails_on_either_side_fails_create_and_leaves_nothing(tmp_path, sandbox_tmp, failing):
+    # A tar on PATH that does its work but then fails, as on a file that
+    # could not be read: writing (-cf), its archive is still whole, so only
+    # its own status (not the pipeline's, which is the reader's) tells.
+    shims = tmp_path / "shims"
+    shims.mkdir()
+    (shims / "tar").write_text('#!/bin/sh\n/usr/bin/tar "$@" || exit\n'
+                               '[ "$1" = %s ] && { echo "tar: broken" >&2; exit 2; }\nexit 0\n' % failing)
+    (shims / "tar").chmod(0o755)
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "a.txt").write_text("a\n")
+    env = dict(os.environ, TMPDIR=str(sandbox_tmp), PATH="%s:%s" % (shims, os.environ["PATH"]))
+    res = subprocess.run([str(SOURCE / "bundled" / "local_sandbox.sh"), "create"], cwd=project, env=env,
+                         stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30)
+    assert res.returncode != 0 and res.stdout == "", res
+    assert "local_sandbox.sh: cannot copy . to " in res.stderr, res.stderr
+    assert list(sandbox_tmp.iterdir()) == []
+
+
 def test_failing_create_is_one_reason_and_every_test_is_not_run(scripted, sandbox_tmp):
     (scripted / "offload.toml").write_text(scripted_remote_config(
         local_sandbox_provider(create_command="echo 'no capacity left' >&2; exit 1"),
