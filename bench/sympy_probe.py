@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
-"""A pytest plugin bench/sympy loads (`-p sympy_probe`) into every pytest
-process of one accounting round, xdist's and offload's alike, to split the
-CPU they spend into the suite's own work and the rest.
+"""A pytest plugin bench/sympy loads (PYTEST_PLUGINS=sympy_probe) into every
+pytest process of one accounting round, xdist's and offload's alike, to split
+the CPU they spend into the suite's own work and the rest.
 
 Each process that ends a session appends one JSON line to the file named by
 OFFLOAD_BENCH_PROBE: its own CPU seconds, those spent collecting test modules

@@ -3,6 +3,7 @@
 and, when it names a heading (`FILE.md#anchor` or `#anchor`), a heading
 that file has: sections get renumbered, and a link to the old number
 still renders, to nowhere."""
+import functools
 import os
 import re
 from pathlib import Path
@@ -30,6 +31,7 @@ def prose_lines(path):
             yield number, line
 
 
+@functools.cache  # one parse per page, however many links point into it
 def anchors(path):
     """The anchors GitHub gives the headings of a Markdown file."""
     seen = {}
